@@ -1,0 +1,21 @@
+"""keras-albert: ALBERT (Lan et al. 2019) for Keras 3 on the TensorFlow backend."""
+
+import os
+
+# The package is written for the TensorFlow backend (tf.data, tf.while_loop,
+# SavedModel, TFLite); choose it unless the user already chose.
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+from keras_albert import layers  # noqa: E402
+from keras_albert.models import PRESETS, AlbertBackbone  # noqa: E402
+from keras_albert.tasks import (  # noqa: E402
+    AlbertClassifier,
+    AlbertMaskedLM,
+    AlbertMultipleChoice,
+    AlbertPretrainer,
+    AlbertQuestionAnswerer,
+    AlbertSentenceOrder,
+    AlbertTokenClassifier,
+)
+
+__version__ = "0.1.0"

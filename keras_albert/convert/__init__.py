@@ -1,0 +1,1 @@
+from keras_albert.convert.keras_hub import backbone_from_keras_hub

@@ -1,0 +1,70 @@
+"""Conversion from keras-hub's `AlbertBackbone` (a live model)."""
+
+import numpy as np
+
+from keras_albert.models.backbone import AlbertBackbone
+
+
+def backbone_config_from_keras_hub(hub_backbone, **overrides):
+    """Our `AlbertBackbone` config for the shape of a keras-hub `AlbertBackbone`.
+
+    keras-hub runs group g for `num_layers / num_groups` consecutive layers, which
+    is the original's `int(l * G / L)` routing when G divides L (it requires that).
+    """
+    return {
+        "vocabulary_size": hub_backbone.vocabulary_size,
+        "num_layers": hub_backbone.num_layers,
+        "num_heads": hub_backbone.num_heads,
+        "hidden_dim": hub_backbone.hidden_dim,
+        "embedding_dim": hub_backbone.embedding_dim,
+        "intermediate_dim": hub_backbone.intermediate_dim,
+        "num_hidden_groups": hub_backbone.num_groups,
+        "inner_group_num": hub_backbone.num_inner_repetitions,
+        "hidden_act": "gelu_new",
+        "dropout": hub_backbone.dropout,
+        "attention_dropout": hub_backbone.dropout,
+        "max_sequence_length": hub_backbone.max_sequence_length,
+        "num_segments": hub_backbone.num_segments,
+        **overrides,
+    }
+
+
+def _block_weights(hub_block, hidden_dim):
+    """A keras-hub `TransformerEncoder`'s weights in our block's weight order."""
+    attention = hub_block._self_attention_layer
+    weights = []
+    for dense in (attention._query_dense, attention._key_dense, attention._value_dense):
+        kernel, bias = dense.get_weights()  # (H, N, D), (N, D)
+        weights += [kernel.reshape(hidden_dim, hidden_dim), bias.reshape(hidden_dim)]
+    kernel, bias = attention._output_dense.get_weights()  # (N, D, H), (H,)
+    weights += [kernel.reshape(hidden_dim, hidden_dim), bias]
+    for layer in (hub_block._self_attention_layer_norm,
+                  hub_block._feedforward_intermediate_dense,
+                  hub_block._feedforward_output_dense,
+                  hub_block._feedforward_layer_norm):
+        weights += layer.get_weights()
+    return weights
+
+
+def backbone_from_keras_hub(hub_backbone, **overrides):
+    """Our `AlbertBackbone` with the weights of a keras-hub `AlbertBackbone`.
+
+    `overrides` change config entries that do not affect the weights, e.g.
+    `execution="loop"` or `dtype`.
+    """
+    backbone = AlbertBackbone(**backbone_config_from_keras_hub(hub_backbone, **overrides))
+    embeddings = backbone.embeddings
+    embeddings.word_embeddings.set_weights(hub_backbone.token_embedding.get_weights())
+    embeddings.token_type_embeddings.set_weights(
+        hub_backbone.segment_embedding.get_weights()
+    )
+    embeddings.position_embeddings.assign(
+        np.asarray(hub_backbone.position_embedding.position_embeddings)
+    )
+    embeddings.layer_norm.set_weights(hub_backbone.embeddings_layer_norm.get_weights())
+    embeddings.projection.set_weights(hub_backbone.embeddings_projection.get_weights())
+    for group_index, hub_group in enumerate(hub_backbone.transformer_layers):
+        for block, hub_block in zip(backbone.encoder.group(group_index), hub_group):
+            block.set_weights(_block_weights(hub_block, backbone.hidden_dim))
+    backbone.pooler.set_weights(hub_backbone.pooled_dense.get_weights())
+    return backbone

@@ -1,0 +1,9 @@
+from keras_albert.layers.activations import get_activation
+from keras_albert.layers.attention import AlbertAttention
+from keras_albert.layers.factorized_embedding import FactorizedEmbedding
+from keras_albert.layers.shared_encoder import SharedEncoder
+from keras_albert.layers.transformer_layer import AlbertTransformerLayer
+from keras_albert.layers.choices import FoldChoices, UnfoldChoices
+from keras_albert.layers.masked_lm_head import MaskedLMHead
+from keras_albert.layers.sentence_order_head import SentenceOrderHead
+from keras_albert.layers.span_head import SpanHead

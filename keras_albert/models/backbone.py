@@ -1,0 +1,181 @@
+"""`AlbertBackbone`: factorized embedding -> shared encoder -> pooler."""
+
+import keras
+
+from keras_albert.layers.factorized_embedding import FactorizedEmbedding
+from keras_albert.layers.shared_encoder import SharedEncoder
+from keras_albert.models.presets import get_preset
+
+
+@keras.saving.register_keras_serializable(package="keras_albert")
+class AlbertBackbone(keras.Model):
+    """The ALBERT encoder (Lan et al. 2019) as a functional Keras model.
+
+    Takes a dict of int32 `token_ids`, `segment_ids` and `padding_mask`, each
+    (batch, length) with any batch and any length up to `max_sequence_length`, and
+    returns a dict with `sequence_output` (B, T, H) and `pooled_output` (B, H), the
+    tanh dense of the first token; with `output_hidden_states=True` also
+    `hidden_states` (B, L + 1, T, H): the projected embeddings, then every pass.
+
+    Args:
+        vocabulary_size: int. V, the number of token ids.
+        num_layers: int. L, the depth (transformer passes).
+        num_heads: int. Attention heads; must divide `hidden_dim`.
+        hidden_dim: int. H, the transformer width.
+        embedding_dim: int. E, the embedding width (factorized, E << H).
+        intermediate_dim: int. The feed-forward width.
+        num_hidden_groups: int. G, groups of shared transformer weights.
+        inner_group_num: int. Transformer layers inside each group.
+        hidden_act: str. `"gelu_new"`, `"gelu"` or `"relu"`.
+        dropout: float. Dropout on embeddings and block outputs.
+        attention_dropout: float. Dropout on the attention probabilities.
+        max_sequence_length: int. Learned positions, the longest input.
+        num_segments: int. Token types.
+        layer_norm_epsilon: float. LayerNorm epsilon everywhere.
+        initializer_range: float. Stddev of the truncated normal initializer.
+        execution: str. `"unrolled"` or `"loop"`; see `SharedEncoder`.
+        output_hidden_states: bool. Also return every layer's hidden states.
+        dtype: a dtype policy (e.g. `"mixed_bfloat16"`).
+
+    Example:
+    >>> backbone = AlbertBackbone.from_preset("albert_tiny")
+    >>> out = backbone({"token_ids": np.array([[2, 10, 11, 3]]),
+    ...                 "segment_ids": np.zeros((1, 4), "int32"),
+    ...                 "padding_mask": np.ones((1, 4), "int32")})
+    >>> out["pooled_output"].shape
+    TensorShape([1, 64])
+    """
+
+    def __init__(
+        self,
+        vocabulary_size,
+        num_layers,
+        num_heads,
+        hidden_dim,
+        embedding_dim,
+        intermediate_dim,
+        num_hidden_groups=1,
+        inner_group_num=1,
+        hidden_act="gelu_new",
+        dropout=0.0,
+        attention_dropout=0.0,
+        max_sequence_length=512,
+        num_segments=2,
+        layer_norm_epsilon=1e-12,
+        initializer_range=0.02,
+        execution="unrolled",
+        output_hidden_states=False,
+        dtype=None,
+        **kwargs,
+    ):
+        # === Layers ===
+        self.embeddings = FactorizedEmbedding(
+            vocabulary_size=vocabulary_size,
+            embedding_dim=embedding_dim,
+            hidden_dim=hidden_dim,
+            max_sequence_length=max_sequence_length,
+            num_segments=num_segments,
+            dropout=dropout,
+            layer_norm_epsilon=layer_norm_epsilon,
+            initializer_range=initializer_range,
+            dtype=dtype,
+            name="embeddings",
+        )
+        self.encoder = SharedEncoder(
+            num_layers=num_layers,
+            hidden_dim=hidden_dim,
+            num_heads=num_heads,
+            intermediate_dim=intermediate_dim,
+            num_hidden_groups=num_hidden_groups,
+            inner_group_num=inner_group_num,
+            hidden_act=hidden_act,
+            dropout=dropout,
+            attention_dropout=attention_dropout,
+            layer_norm_epsilon=layer_norm_epsilon,
+            initializer_range=initializer_range,
+            execution=execution,
+            dtype=dtype,
+            name="encoder",
+        )
+        self.pooler = keras.layers.Dense(
+            hidden_dim,
+            activation="tanh",
+            kernel_initializer=keras.initializers.TruncatedNormal(
+                stddev=initializer_range
+            ),
+            dtype=dtype,
+            name="pooler",
+        )
+
+        # === Functional model ===
+        inputs = {
+            name: keras.Input(shape=(None,), dtype="int32", name=name)
+            for name in ("token_ids", "segment_ids", "padding_mask")
+        }
+        x = self.embeddings(inputs["token_ids"], inputs["segment_ids"])  # (B, T, H)
+        encoded = self.encoder(x, inputs["padding_mask"],
+                               return_hidden_states=output_hidden_states)
+        outputs = {}
+        if output_hidden_states:
+            encoded, outputs["hidden_states"] = encoded  # (B, L + 1, T, H)
+        outputs["sequence_output"] = encoded  # (B, T, H)
+        outputs["pooled_output"] = self.pooler(encoded[:, 0, :])  # (B, H)
+        super().__init__(inputs=inputs, outputs=outputs, dtype=dtype, **kwargs)
+
+        # === Config ===
+        self.vocabulary_size = vocabulary_size
+        self.num_layers = num_layers
+        self.num_heads = num_heads
+        self.hidden_dim = hidden_dim
+        self.embedding_dim = embedding_dim
+        self.intermediate_dim = intermediate_dim
+        self.num_hidden_groups = num_hidden_groups
+        self.inner_group_num = inner_group_num
+        self.hidden_act = hidden_act
+        self.dropout = dropout
+        self.attention_dropout = attention_dropout
+        self.max_sequence_length = max_sequence_length
+        self.num_segments = num_segments
+        self.layer_norm_epsilon = layer_norm_epsilon
+        self.initializer_range = initializer_range
+        self.execution = execution
+        self.output_hidden_states = output_hidden_states
+
+    @property
+    def token_embedding(self):
+        """The V x E word table (a `ReversibleEmbedding`), the tied MLM decoder."""
+        return self.embeddings.word_embeddings
+
+    @classmethod
+    def from_preset(cls, preset, **overrides):
+        """A randomly initialized backbone of a preset's shape; `overrides` replace
+        config entries (e.g. `execution="loop"`, `dtype="mixed_bfloat16"`)."""
+        return cls(**{**get_preset(preset), **overrides})
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            "vocabulary_size": self.vocabulary_size,
+            "num_layers": self.num_layers,
+            "num_heads": self.num_heads,
+            "hidden_dim": self.hidden_dim,
+            "embedding_dim": self.embedding_dim,
+            "intermediate_dim": self.intermediate_dim,
+            "num_hidden_groups": self.num_hidden_groups,
+            "inner_group_num": self.inner_group_num,
+            "hidden_act": self.hidden_act,
+            "dropout": self.dropout,
+            "attention_dropout": self.attention_dropout,
+            "max_sequence_length": self.max_sequence_length,
+            "num_segments": self.num_segments,
+            "layer_norm_epsilon": self.layer_norm_epsilon,
+            "initializer_range": self.initializer_range,
+            "execution": self.execution,
+            "output_hidden_states": self.output_hidden_states,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

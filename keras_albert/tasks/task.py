@@ -1,0 +1,59 @@
+"""`AlbertTask`: a backbone plus a head, with a default `compile()`."""
+
+import keras
+
+from keras_albert.models.backbone import AlbertBackbone
+
+
+class AlbertTask(keras.Model):
+    """Base of the task models: holds `backbone`, serializes it, compiles sensibly.
+
+    Subclasses build their functional graph on `backbone.input` in `__init__`,
+    then call `super().__init__(backbone=..., inputs=..., outputs=...)`; their
+    `get_config` adds their own arguments to this one's. The heads are rebuilt in
+    `__init__`, so only the backbone needs serializing.
+    """
+
+    def __init__(self, backbone, inputs, outputs, **kwargs):
+        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+        self.backbone = backbone
+
+    @classmethod
+    def from_preset(cls, preset, backbone_overrides=None, **task_kwargs):
+        """A randomly initialized task model on a preset's backbone shape."""
+        backbone = AlbertBackbone.from_preset(preset, **(backbone_overrides or {}))
+        return cls(backbone=backbone, **task_kwargs)
+
+    def default_losses(self):
+        """Loss (or dict of losses by output name) used by `compile()`."""
+        raise NotImplementedError
+
+    def default_metrics(self):
+        """Metrics (list, or dict by output name) used by `compile()`."""
+        return None
+
+    def compile(self, optimizer="auto", loss="auto", metrics="auto",
+                jit_compile=True, **kwargs):
+        """`keras.Model.compile` with the task's losses and metrics by default,
+        AdamW(5e-5) and XLA on (pass `jit_compile=False` to turn it off)."""
+        if optimizer == "auto":
+            optimizer = keras.optimizers.AdamW(5e-5, weight_decay=0.01)
+        if loss == "auto":
+            loss = self.default_losses()
+        if metrics == "auto":
+            metrics = self.default_metrics()
+        super().compile(optimizer=optimizer, loss=loss, metrics=metrics,
+                        jit_compile=jit_compile, **kwargs)
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "backbone": keras.saving.serialize_keras_object(self.backbone),
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
+        return cls(**config)

@@ -1,0 +1,109 @@
+"""Shared checks every layer and model of keras-albert must pass.
+
+`check_layer` and `check_task` run the checks users rely on (config round trip,
+`.keras` round trip under `safe_mode`, one XLA-compiled fit step, mixed
+precision), so each test file only states what is particular to its subject.
+"""
+
+import math
+import warnings
+
+import keras
+import numpy as np
+
+from keras_albert import AlbertBackbone
+
+TINY = dict(
+    vocabulary_size=100, num_layers=3, num_heads=2, hidden_dim=16, embedding_dim=8,
+    intermediate_dim=32, max_sequence_length=24,
+)
+
+
+def tiny_backbone(**overrides):
+    """A backbone small enough to compile in a few seconds."""
+    return AlbertBackbone(**{**TINY, **overrides})
+
+
+def token_batch(batch_size=4, length=10, vocabulary_size=100, seed=0, shape=None):
+    """Random backbone inputs; the last row is all padding, the others ragged."""
+    rng = np.random.default_rng(seed)
+    shape = shape or (batch_size,)
+    lengths = rng.integers(1, length + 1, shape)
+    lengths.reshape(-1)[-1] = 0
+    padding_mask = (np.arange(length) < lengths[..., None]).astype("int32")
+    return {
+        "token_ids": rng.integers(1, vocabulary_size, (*shape, length)).astype("int32")
+        * padding_mask,
+        "segment_ids": (np.arange(length) >= length // 2).astype("int32")
+        * padding_mask,
+        "padding_mask": padding_mask,
+    }
+
+
+def check_config_round_trip(obj):
+    """`from_config(get_config())` rebuilds an object with the same config."""
+    clone = obj.__class__.from_config(obj.get_config())
+    assert clone.get_config() == obj.get_config()
+    return clone
+
+
+def check_layer(layer, *inputs):
+    """Config round trip, then the clone with copied weights computes the same."""
+    expected = keras.ops.convert_to_numpy(layer(*inputs))
+    clone = check_config_round_trip(layer)
+    clone(*inputs)
+    clone.set_weights(layer.get_weights())
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(clone(*inputs)), expected,
+                               atol=1e-6)
+
+
+def xla_step_function(model):
+    """The `tf.function` Keras built for one training step."""
+    for cell in model.train_function.__closure__:
+        step = getattr(cell.cell_contents, "__wrapped__", None)
+        if hasattr(step, "experimental_get_tracing_count"):
+            return step
+    raise AssertionError("no traced training step found")
+
+
+def fit_with_xla(model, x, y, sample_weight=None, epochs=1, **compile_kwargs):
+    """Compile with `jit_compile=True`, fit, and prove XLA compiled the step.
+
+    Keras turns XLA off with only a warning when a layer does not support it;
+    the step function it builds has `jit_compile=True` only if it did not, and a
+    `jit_compile=True` function raises rather than run uncompiled.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.compile(jit_compile=True, **compile_kwargs)
+        history = model.fit(x, y, sample_weight=sample_weight, epochs=epochs,
+                            batch_size=len(x["token_ids"]), verbose=0)
+    assert not [w for w in caught if "jit_compile" in str(w.message)]
+    step = xla_step_function(model)
+    assert step._jit_compile is True and step.experimental_get_tracing_count() > 0
+    losses = history.history["loss"]
+    assert all(math.isfinite(loss) for loss in losses), losses
+    return history
+
+
+def check_saved_round_trip(model, x, tmp_path):
+    """`.keras` save then load (safe_mode) gives identical outputs."""
+    path = tmp_path / f"{model.name}.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    assert loaded.__class__ is model.__class__
+    expected = keras.tree.map_structure(np.asarray, model.predict(x, verbose=0))
+    actual = keras.tree.map_structure(np.asarray, loaded.predict(x, verbose=0))
+    keras.tree.map_structure(np.testing.assert_array_equal, actual, expected)
+    return loaded
+
+
+def check_task(build, x, y, tmp_path, sample_weight=None):
+    """Every check a task model must pass. `build(dtype)` makes a fresh model."""
+    model = build(None)
+    check_config_round_trip(model)
+    check_saved_round_trip(model, x, tmp_path)
+    fit_with_xla(model, x, y, sample_weight=sample_weight)
+    for policy in ("mixed_bfloat16", "mixed_float16"):
+        fit_with_xla(build(policy), x, y, sample_weight=sample_weight)
+    return model

@@ -1,0 +1,125 @@
+"""Every task model passes the shared checks and trains on its kind of labels."""
+
+import numpy as np
+import pytest
+
+from keras_albert import (
+    AlbertClassifier,
+    AlbertMaskedLM,
+    AlbertMultipleChoice,
+    AlbertPretrainer,
+    AlbertQuestionAnswerer,
+    AlbertSentenceOrder,
+    AlbertTokenClassifier,
+)
+from tests.helpers import check_task, tiny_backbone, token_batch
+
+RNG = np.random.default_rng(0)
+
+
+def mlm_batch(batch_size=4, num_masks=3):
+    x = token_batch(batch_size)
+    x["mask_positions"] = RNG.integers(0, 10, (batch_size, num_masks)).astype("int32")
+    mask_ids = RNG.integers(0, 100, (batch_size, num_masks)).astype("int32")
+    mask_weights = np.ones((batch_size, num_masks), "float32")
+    mask_weights[-1] = 0.0  # the all-padding row predicts nothing
+    return x, mask_ids, mask_weights
+
+
+def test_classifier(tmp_path):
+    x = token_batch()
+    model = check_task(
+        lambda dtype: AlbertClassifier(tiny_backbone(dtype=dtype), num_classes=3,
+                                       label_names=["a", "b", "c"]),
+        x, np.array([0, 1, 2, 0]), tmp_path,
+    )
+    assert model.predict(x, verbose=0).shape == (4, 3)
+    assert model.get_config()["label_names"] == ["a", "b", "c"]
+
+
+def test_regressor(tmp_path):
+    check_task(lambda dtype: AlbertClassifier(tiny_backbone(dtype=dtype), num_classes=1),
+               token_batch(), np.array([0.5, 1.0, -1.0, 0.0], "float32"), tmp_path)
+
+
+def test_classifier_rejects_wrong_label_names():
+    with pytest.raises(ValueError, match="label_names"):
+        AlbertClassifier(tiny_backbone(), num_classes=3, label_names=["a", "b"])
+
+
+def test_masked_lm(tmp_path):
+    x, mask_ids, mask_weights = mlm_batch()
+    model = check_task(lambda dtype: AlbertMaskedLM(tiny_backbone(dtype=dtype)),
+                       x, mask_ids, tmp_path, sample_weight=mask_weights)
+    assert model.predict(x, verbose=0).shape == (4, 3, 100)
+
+
+def test_masked_lm_decoder_is_tied_to_word_embeddings():
+    model = AlbertMaskedLM(tiny_backbone())
+    table = model.backbone.token_embedding.embeddings
+    # The head adds only its transform (H -> E, LayerNorm) and the output bias.
+    head_params = (16 * 8 + 8) + 2 * 8 + 100
+    assert model.count_params() == model.backbone.count_params() + head_params
+    x, _, _ = mlm_batch()
+    before = model.predict(x, verbose=0)
+    table.assign(table * 2.0)
+    assert not np.allclose(model.predict(x, verbose=0), before)
+
+
+def test_pretrainer(tmp_path):
+    x, mask_ids, mask_weights = mlm_batch()
+    y = {"mlm_logits": mask_ids, "sop_logits": np.array([0, 1, 1, 0])}
+    sample_weight = {"mlm_logits": mask_weights, "sop_logits": np.ones(4, "float32")}
+    model = check_task(lambda dtype: AlbertPretrainer(tiny_backbone(dtype=dtype)),
+                       x, y, tmp_path, sample_weight=sample_weight)
+    outputs = model.predict(x, verbose=0)
+    assert outputs["mlm_logits"].shape == (4, 3, 100)
+    assert outputs["sop_logits"].shape == (4, 2)
+
+
+def test_sentence_order(tmp_path):
+    check_task(lambda dtype: AlbertSentenceOrder(tiny_backbone(dtype=dtype)),
+               token_batch(), np.array([0, 1, 1, 0]), tmp_path)
+
+
+def test_token_classifier(tmp_path):
+    x = token_batch()
+    labels = RNG.integers(0, 5, (4, 10)).astype("int32")
+    labels[x["padding_mask"] == 0] = -100  # ignored positions
+    model = check_task(
+        lambda dtype: AlbertTokenClassifier(tiny_backbone(dtype=dtype), num_classes=5),
+        x, labels, tmp_path,
+    )
+    assert model.predict(x, verbose=0).shape == (4, 10, 5)
+
+
+def test_question_answerer(tmp_path):
+    x = token_batch()
+    y = {
+        "start_logits": np.array([1, 2, 0, 0]),
+        "end_logits": np.array([3, 2, 0, 0]),
+        "answerable_logits": np.array([1, 1, 0, 0], "float32"),
+    }
+    model = check_task(lambda dtype: AlbertQuestionAnswerer(tiny_backbone(dtype=dtype)),
+                       x, y, tmp_path)
+    outputs = model.predict(x, verbose=0)
+    assert outputs["start_logits"].shape == (4, 10)
+    assert outputs["answerable_logits"].shape == (4,)
+    # Padding is never a span boundary.
+    padded = x["padding_mask"][:-1] == 0
+    assert (outputs["start_logits"][:-1][padded] < -1000).all()
+
+
+def test_multiple_choice(tmp_path):
+    x = token_batch(shape=(3, 4))
+    model = check_task(
+        lambda dtype: AlbertMultipleChoice(tiny_backbone(dtype=dtype)),
+        x, np.array([0, 3, 1]), tmp_path,
+    )
+    logits = model.predict(x, verbose=0)
+    assert logits.shape == (3, 4)
+    # Each choice is scored on its own: choice 2 of example 0 equals the
+    # classifier-style score of that packed pair run alone.
+    single = {name: value[:1, 2:3] for name, value in x.items()}
+    np.testing.assert_allclose(model.predict(single, verbose=0)[0, 0], logits[0, 2],
+                               atol=1e-5)
