@@ -6,6 +6,14 @@ import os
 # SavedModel, TFLite); choose it unless the user already chose.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+import keras  # noqa: E402
+
+if keras.backend.backend() != "tensorflow":
+    raise ImportError(
+        "keras-albert needs the TensorFlow backend. Received: "
+        f"KERAS_BACKEND={keras.backend.backend()!r}; set KERAS_BACKEND=tensorflow."
+    )
+
 from keras_albert import layers  # noqa: E402
 from keras_albert.models import PRESETS, AlbertBackbone  # noqa: E402
 from keras_albert.tasks import (  # noqa: E402

@@ -1,1 +1,54 @@
+"""`keras-albert`: the command line. It parses arguments and calls the library."""
 
+import argparse
+import sys
+
+
+def _presets(args):
+    from keras_albert.models.presets import PRESETS, count_backbone_params
+
+    for name, config in PRESETS.items():
+        print(f"{name:20s} L={config['num_layers']:<3d} H={config['hidden_dim']:<5d} "
+              f"E={config['embedding_dim']:<4d} {count_backbone_params(config):>12,d} "
+              "backbone parameters")
+
+
+def _demo(args):
+    from keras_albert.demo import run_demo
+
+    run_demo(args.out, preset=args.preset, steps=args.steps,
+             execution=args.execution)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="keras-albert", description="ALBERT for Keras 3 on TensorFlow."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    presets = commands.add_parser("presets", help="list the architecture presets")
+    presets.set_defaults(run=_presets)
+
+    demo = commands.add_parser(
+        "demo", help="train a small pretrainer with XLA, save, reload and compare"
+    )
+    demo.add_argument("--out", default="out/demo", help="output directory")
+    demo.add_argument("--preset", default="albert_tiny")
+    demo.add_argument("--steps", type=int, default=50)
+    demo.add_argument("--execution", choices=["unrolled", "loop"], default="loop")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except ValueError as error:  # bad input: one line, no traceback
+        print(f"keras-albert: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_albert.checks import check_positive_int, check_rate
+from keras_albert.layers.sequence_dense import sequence_dense
 
 # The original adds this to the logits of padded keys. A finite value (rather than
 # -inf) keeps rows that are all padding finite: they attend uniformly.
@@ -51,14 +52,8 @@ class AlbertAttention(keras.layers.Layer):
         self.initializer_range = initializer_range
 
         def dense(name):
-            return keras.layers.Dense(
-                hidden_dim,
-                kernel_initializer=keras.initializers.TruncatedNormal(
-                    stddev=initializer_range
-                ),
-                dtype=self.dtype_policy,
-                name=name,
-            )
+            return sequence_dense(hidden_dim, initializer_range, self.dtype_policy,
+                                  name)
 
         self.query = dense("query")
         self.key = dense("key")

@@ -5,6 +5,7 @@ import keras
 from keras_albert.checks import check_positive_int, check_rate
 from keras_albert.layers.activations import get_activation
 from keras_albert.layers.attention import AlbertAttention
+from keras_albert.layers.sequence_dense import sequence_dense
 
 
 @keras.saving.register_keras_serializable(package="keras_albert")
@@ -55,7 +56,6 @@ class AlbertTransformerLayer(keras.layers.Layer):
         self.layer_norm_epsilon = layer_norm_epsilon
         self.initializer_range = initializer_range
 
-        initializer = keras.initializers.TruncatedNormal(stddev=initializer_range)
         self.attention = AlbertAttention(
             hidden_dim, num_heads, dropout=attention_dropout,
             initializer_range=initializer_range, dtype=self.dtype_policy,
@@ -65,14 +65,10 @@ class AlbertTransformerLayer(keras.layers.Layer):
             epsilon=layer_norm_epsilon, dtype=self.dtype_policy,
             name="attention_layer_norm",
         )
-        self.ffn = keras.layers.Dense(
-            intermediate_dim, kernel_initializer=initializer,
-            dtype=self.dtype_policy, name="ffn",
-        )
-        self.ffn_output = keras.layers.Dense(
-            hidden_dim, kernel_initializer=initializer,
-            dtype=self.dtype_policy, name="ffn_output",
-        )
+        self.ffn = sequence_dense(intermediate_dim, initializer_range,
+                                  self.dtype_policy, "ffn")
+        self.ffn_output = sequence_dense(hidden_dim, initializer_range,
+                                         self.dtype_policy, "ffn_output")
         self.ffn_layer_norm = keras.layers.LayerNormalization(
             epsilon=layer_norm_epsilon, dtype=self.dtype_policy, name="ffn_layer_norm",
         )
