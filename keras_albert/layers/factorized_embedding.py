@@ -1,6 +1,7 @@
 """ALBERT's factorized embedding: V x E tables, then a projection E -> H."""
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 from keras_albert.checks import check_positive_int, check_rate
@@ -104,6 +105,14 @@ class FactorizedEmbedding(keras.layers.Layer):
                 f"max_sequence_length={self.max_sequence_length}"
             )
         sequence_length = ops.shape(token_ids)[1]
+        if not isinstance(sequence_length, int):
+            # Length known only at run time (e.g. a tf.function with a None
+            # length): check it there too, or the slice below would silently clip.
+            tf.debugging.assert_less_equal(
+                sequence_length, self.max_sequence_length,
+                message="Input is longer than `max_sequence_length`="
+                f"{self.max_sequence_length}",
+            )
         positions = ops.cast(self.position_embeddings, self.compute_dtype)
         positions = positions[:sequence_length]  # (T, E)
         x = self.word_embeddings(token_ids)  # (B, T, E)

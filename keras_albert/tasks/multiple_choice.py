@@ -4,7 +4,7 @@ import keras
 
 from keras_albert.checks import check_rate
 from keras_albert.layers.choices import FoldChoices, UnfoldChoices
-from keras_albert.tasks.task import AlbertTask
+from keras_albert.tasks.task import AlbertTask, dropout_and_dense
 
 
 @keras.saving.register_keras_serializable(package="keras_albert")
@@ -29,16 +29,8 @@ class AlbertMultipleChoice(AlbertTask):
         # === Layers ===
         self.fold_choices = FoldChoices(name="fold_choices")
         self.unfold_choices = UnfoldChoices(name="unfold_choices")
-        self.output_dropout = keras.layers.Dropout(
-            dropout, dtype=backbone.dtype_policy, name="output_dropout"
-        )
-        self.output_dense = keras.layers.Dense(
-            1,
-            kernel_initializer=keras.initializers.TruncatedNormal(
-                stddev=backbone.initializer_range
-            ),
-            dtype=backbone.dtype_policy,
-            name="logits",
+        self.output_dropout, self.output_dense = dropout_and_dense(
+            backbone, 1, dropout
         )
 
         # === Functional model ===

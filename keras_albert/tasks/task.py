@@ -5,6 +5,23 @@ import keras
 from keras_albert.models.backbone import AlbertBackbone
 
 
+def dropout_and_dense(backbone, units, dropout):
+    """The usual task head: `Dropout(dropout)` then `Dense(units)`, initialized and
+    typed like the backbone."""
+    return (
+        keras.layers.Dropout(dropout, dtype=backbone.dtype_policy,
+                             name="output_dropout"),
+        keras.layers.Dense(
+            units,
+            kernel_initializer=keras.initializers.TruncatedNormal(
+                stddev=backbone.initializer_range
+            ),
+            dtype=backbone.dtype_policy,
+            name="logits",
+        ),
+    )
+
+
 class AlbertTask(keras.Model):
     """Base of the task models: holds `backbone`, serializes it, compiles sensibly.
 

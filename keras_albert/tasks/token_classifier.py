@@ -4,7 +4,7 @@ import keras
 
 from keras_albert.checks import check_positive_int, check_rate
 from keras_albert.tasks.classifier import check_label_names
-from keras_albert.tasks.task import AlbertTask
+from keras_albert.tasks.task import AlbertTask, dropout_and_dense
 
 IGNORE_LABEL = -100
 
@@ -34,16 +34,8 @@ class AlbertTokenClassifier(AlbertTask):
         label_names = check_label_names(label_names, num_classes)
 
         # === Layers ===
-        self.output_dropout = keras.layers.Dropout(
-            dropout, dtype=backbone.dtype_policy, name="output_dropout"
-        )
-        self.output_dense = keras.layers.Dense(
-            num_classes,
-            kernel_initializer=keras.initializers.TruncatedNormal(
-                stddev=backbone.initializer_range
-            ),
-            dtype=backbone.dtype_policy,
-            name="logits",
+        self.output_dropout, self.output_dense = dropout_and_dense(
+            backbone, num_classes, dropout
         )
 
         # === Functional model ===

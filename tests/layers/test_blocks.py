@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from keras_albert.layers import (
     AlbertAttention,
@@ -79,3 +80,13 @@ def test_sentence_order_head():
     head = SentenceOrderHead()
     check_layer(head, np.ones((2, 16), "float32"))
     assert head(np.ones((2, 16), "float32")).shape == (2, 2)
+
+
+def test_factorized_embedding_checks_length_known_only_at_run_time():
+    layer = FactorizedEmbedding(100, embedding_dim=8, hidden_dim=16,
+                                max_sequence_length=4)
+    spec = tf.TensorSpec((None, None), tf.int32)
+    run = tf.function(layer.__call__, input_signature=[spec, spec])
+    assert run(BATCH["token_ids"][:, :4], BATCH["segment_ids"][:, :4]).shape == (3, 4, 16)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="max_sequence_length`=4"):
+        run(BATCH["token_ids"], BATCH["segment_ids"])
