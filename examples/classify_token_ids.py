@@ -17,6 +17,7 @@ NUM_CLASSES = 3  # labels 0..2
 SEQUENCE_LENGTH = 32  # packed length: [CLS] text [SEP] <pad>...
 BATCH_SIZE = 8
 LEARNING_RATE = 3e-4
+EPOCHS = 3  # passes over the toy data
 
 
 def toy_data(vocabulary_size, num_examples, seed=0):
@@ -40,7 +41,7 @@ def main(preset="albert_tiny", steps=100, out="classifier.keras"):
     )
     model.compile(optimizer=keras.optimizers.AdamW(LEARNING_RATE))  # XLA on
     x, y = toy_data(backbone.vocabulary_size, steps * BATCH_SIZE)
-    model.fit(x, y, batch_size=BATCH_SIZE, epochs=1)
+    model.fit(x, y, batch_size=BATCH_SIZE, epochs=EPOCHS)
     x_test, y_test = toy_data(backbone.vocabulary_size, 64, seed=1)
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
     model.save(out)
