@@ -13,7 +13,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from keras_albert.files import save_model
+from keras_albert.files import atomic_path, save_model
 from keras_albert.models.backbone import AlbertBackbone
 from keras_albert.tasks.pretrainer import AlbertPretrainer
 from keras_albert.training.synthetic_data import random_pretraining_batch
@@ -54,7 +54,8 @@ def run_demo(out, preset="albert_tiny", steps=50, batch_size=16, sequence_length
         "train_seconds": round(seconds, 2), "saved_model": str(path),
         "reload_max_abs_diff": max_diff,
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    with atomic_path(out / "summary.json") as temporary:
+        temporary.write_text(json.dumps(summary, indent=2))
     log(f"loss {losses[0]:.3f} -> {losses[-1]:.3f} in {steps} XLA steps "
         f"({seconds:.1f}s, first step includes compilation)")
     log(f"saved {path}; reloaded outputs differ by at most {max_diff:.1e}")

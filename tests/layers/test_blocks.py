@@ -1,5 +1,7 @@
 """The building blocks: embedding, attention, transformer layer, heads."""
 
+import math
+
 import keras
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from keras_albert.layers import (
     AlbertTransformerLayer,
     FactorizedEmbedding,
     SentenceOrderHead,
+    get_activation,
 )
 from tests.helpers import check_layer, token_batch
 
@@ -69,11 +72,17 @@ def test_transformer_layer_is_post_ln(hidden_act):
     assert block.attention_layer_norm.epsilon == 1e-12
 
 
-def test_activations_differ():
-    x = np.linspace(-3, 3, 7).astype("float32")
-    approx = keras.activations.gelu(x, approximate=True)
-    exact = keras.activations.gelu(x, approximate=False)
-    assert 1e-5 < np.abs(np.asarray(approx) - np.asarray(exact)).max() < 1e-2
+def test_activations_match_the_reference_formulas():
+    # modeling.py's "gelu" is the tanh approximation (Hugging Face's gelu_new);
+    # "gelu" in Hugging Face configs is the exact erf form.
+    x = np.linspace(-4, 4, 33)
+    tanh_form = 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+    erf_form = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x])
+    expected = {"gelu_new": tanh_form, "gelu": erf_form, "relu": np.maximum(x, 0)}
+    for name, values in expected.items():
+        actual = np.asarray(get_activation(name)(x.astype("float32")))
+        np.testing.assert_allclose(actual, values, atol=1e-6, err_msg=name)
+    assert np.abs(tanh_form - erf_form).max() > 1e-4  # the choice matters
 
 
 def test_sentence_order_head():
