@@ -20,6 +20,16 @@ def _demo(args):
              execution=args.execution)
 
 
+def _convert(args):
+    from keras_albert.convert import convert
+
+    print(f"Converting {args.source_format} checkpoint {args.source} ...")
+    model = convert(args.source_format, args.source, args.out, overwrite=args.overwrite,
+                    verbose=True, lowercase=args.lowercase)
+    print(f"Wrote {type(model).__name__} ({model.count_params():,d} parameters) to "
+          f"{args.out}")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="keras-albert", description="ALBERT for Keras 3 on TensorFlow."
@@ -37,6 +47,22 @@ def build_parser():
     demo.add_argument("--steps", type=int, default=50)
     demo.add_argument("--execution", choices=["unrolled", "loop"], default="loop")
     demo.set_defaults(run=_demo)
+
+    convert = commands.add_parser(
+        "convert", help="convert an original, transformers or keras-hub checkpoint"
+    )
+    convert.add_argument("--from", dest="source_format", required=True,
+                         choices=["original", "hf", "keras-hub"])
+    convert.add_argument("source", help="checkpoint directory (or .tar.gz release)")
+    convert.add_argument("--out", required=True, help="pretrained directory to write")
+    convert.add_argument("--overwrite", action="store_true",
+                         help="replace --out if it exists")
+    case = convert.add_mutually_exclusive_group()
+    case.add_argument("--cased", dest="lowercase", action="store_false", default=None,
+                      help="the vocabulary is cased: do not lower-case text")
+    case.add_argument("--uncased", dest="lowercase", action="store_true",
+                      help="lower-case text before SentencePiece")
+    convert.set_defaults(run=_convert)
     return parser
 
 

@@ -1,7 +1,11 @@
-"""Conversion from keras-hub's `AlbertBackbone` (a live model)."""
+"""Conversion from keras-hub's `AlbertBackbone`: a preset directory or a live model."""
+
+import warnings
+from pathlib import Path
 
 import numpy as np
 
+from keras_albert.convert.weights import ConversionError
 from keras_albert.models.backbone import AlbertBackbone
 
 
@@ -68,3 +72,38 @@ def backbone_from_keras_hub(hub_backbone, **overrides):
             block.set_weights(_block_weights(hub_block, backbone.hidden_dim))
     backbone.pooler.set_weights(hub_backbone.pooled_dense.get_weights())
     return backbone
+
+
+def convert_keras_hub(source, lowercase=None, verbose=False, **overrides):
+    """Our backbone and tokenizer files from a keras-hub ALBERT preset directory
+    (or a live `keras_hub.models.AlbertBackbone`).
+
+    keras-hub's `AlbertTokenizer` runs SentencePiece on the raw text; the ALBERT
+    presets are Google's uncased models, so `lowercase=True` restores the
+    original normalization (`lowercase=None` means True). keras-hub backbone presets carry no pretraining heads.
+    `verbose` is accepted for a uniform signature; keras-hub loads in one go.
+
+    Returns:
+        `(backbone, tokenizer)` as `convert_original`.
+    """
+    import keras_hub
+
+    if isinstance(source, keras_hub.models.AlbertBackbone):
+        return backbone_from_keras_hub(source, **overrides), None
+    source = Path(source)
+    if not (source / "config.json").is_file():
+        raise ConversionError(f"Not a keras-hub preset directory (no config.json): "
+                              f"{source}")
+    try:
+        hub_backbone = keras_hub.models.AlbertBackbone.from_preset(str(source))
+    except Exception as error:  # keras-hub raises many types for a bad preset
+        raise ConversionError(f"Cannot load keras-hub preset {source}: "
+                              f"{type(error).__name__}: {error}") from None
+    warnings.warn(f"{source} is a keras-hub backbone preset: it has no masked-LM "
+                  "or sentence-order head.", stacklevel=2)
+    vocabulary = source / "assets" / "tokenizer" / "vocabulary.spm"
+    tokenizer = None
+    if vocabulary.is_file():
+        tokenizer = {"proto": vocabulary.read_bytes(), "lowercase": lowercase is not False,
+                     "keep_accents": False}
+    return backbone_from_keras_hub(hub_backbone, **overrides), tokenizer

@@ -46,8 +46,10 @@ class SpanHead(keras.layers.Layer):
         return logits[:, :, 0], logits[:, :, 1]
 
     def compute_output_spec(self, sequence_output, padding_mask):
-        spec = keras.KerasTensor(sequence_output.shape[:2], dtype="float32")
-        return spec, spec
+        # Two distinct specs: the functional graph tells outputs apart by identity.
+        shape = sequence_output.shape[:2]
+        return (keras.KerasTensor(shape, dtype="float32"),
+                keras.KerasTensor(shape, dtype="float32"))
 
     def get_config(self):
         return {**super().get_config(), "initializer_range": self.initializer_range}

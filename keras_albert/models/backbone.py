@@ -152,6 +152,20 @@ class AlbertBackbone(keras.Model):
         config entries (e.g. `execution="loop"`, `dtype="mixed_bfloat16"`)."""
         return cls(**{**get_preset(preset), **overrides})
 
+    @classmethod
+    def from_pretrained(cls, directory, **overrides):
+        """The backbone of a pretrained directory (`keras-albert convert` or
+        `save_pretrained` output); `overrides` as in `from_preset`."""
+        from keras_albert.models.pretrained import load_pretrained
+
+        return load_pretrained(directory, cls=cls, backbone_overrides=overrides)
+
+    def save_pretrained(self, directory, tokenizer=None, overwrite=True):
+        """Write config, weights and (optionally) tokenizer files to `directory`."""
+        from keras_albert.models.pretrained import save_pretrained
+
+        save_pretrained(self, directory, tokenizer=tokenizer, overwrite=overwrite)
+
     def get_config(self):
         return {
             "name": self.name,

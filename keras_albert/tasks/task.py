@@ -41,6 +41,22 @@ class AlbertTask(keras.Model):
         backbone = AlbertBackbone.from_preset(preset, **(backbone_overrides or {}))
         return cls(backbone=backbone, **task_kwargs)
 
+    @classmethod
+    def from_pretrained(cls, directory, backbone_overrides=None, **task_kwargs):
+        """This task on a pretrained directory's backbone, with the saved heads of
+        the same name (all of them when the directory holds this task class);
+        `task_kwargs` as in the constructor (e.g. `num_classes`)."""
+        from keras_albert.models.pretrained import load_pretrained
+
+        return load_pretrained(directory, cls=cls, backbone_overrides=backbone_overrides,
+                               **task_kwargs)
+
+    def save_pretrained(self, directory, tokenizer=None, overwrite=True):
+        """Write config, weights and (optionally) tokenizer files to `directory`."""
+        from keras_albert.models.pretrained import save_pretrained
+
+        save_pretrained(self, directory, tokenizer=tokenizer, overwrite=overwrite)
+
     def default_losses(self):
         """Loss (or dict of losses by output name) used by `compile()`."""
         raise NotImplementedError

@@ -1,0 +1,124 @@
+"""Conversion from Google's original ALBERT releases (TF1 checkpoints).
+
+A release directory holds `albert_config.json`, `model.ckpt-*` and
+`30k-clean.model`; the TF-Hub module layout holds the same weights under a
+`module/` prefix in `variables/variables*`, with the config and vocabulary in
+`assets/`. A `.tar.gz` of either is extracted first (members that would land
+outside the target are refused).
+"""
+
+import tarfile
+import tempfile
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from keras_albert.convert.albert_config import backbone_config, read_json
+from keras_albert.convert.pretraining_heads import model_for_heads
+from keras_albert.convert.weights import ORIGINAL, ConversionError, assign_weights
+from keras_albert.models.backbone import AlbertBackbone
+
+HUB_PREFIX = "module/"
+
+
+def extract_archive(archive, target):
+    """Extract a `.tar.gz` into `target`, refusing links and escaping paths."""
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            tar.extractall(target, filter="data")
+    except tarfile.FilterError as error:
+        raise ConversionError(f"Unsafe member in archive {archive}: {error}") from None
+    except (tarfile.TarError, EOFError, OSError) as error:
+        raise ConversionError(f"Corrupt archive {archive}: {error}") from None
+
+
+def _find(directory, patterns):
+    """The first file matching one of `patterns` in `directory` or one level down
+    (release archives hold a single top folder)."""
+    for pattern in patterns:
+        for candidate in (*sorted(directory.glob(pattern)),
+                          *sorted(directory.glob(f"*/{pattern}"))):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _checkpoint_prefix(directory):
+    """The newest `model.ckpt-N` (or TF-Hub `variables/variables`) prefix."""
+    indexes = [*directory.glob("model.ckpt*.index"), *directory.glob("*/model.ckpt*.index")]
+    if indexes:
+        def step(path):
+            digits = path.name.removesuffix(".index").rpartition("-")[2]
+            return int(digits) if digits.isdigit() else -1
+        return str(max(indexes, key=step)).removesuffix(".index")
+    hub = _find(directory, ["variables/variables.index"])
+    if hub:
+        return str(hub).removesuffix(".index")
+    raise ConversionError(f"No TF1 checkpoint (model.ckpt-*.index or "
+                          f"variables/variables.index) in {directory}")
+
+
+def read_checkpoint(prefix, verbose=False):
+    """`{name: array}` of a TF1 checkpoint, the TF-Hub `module/` prefix removed."""
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        names = sorted(reader.get_variable_to_shape_map())
+        progress = keras.utils.Progbar(len(names), unit_name="tensor") if verbose else None
+        tensors = {}
+        for index, name in enumerate(names):
+            tensors[name.removeprefix(HUB_PREFIX)] = reader.get_tensor(name)
+            if progress:
+                progress.update(index + 1)
+    except (tf.errors.OpError, ValueError, IndexError, RuntimeError) as error:
+        message = getattr(error, "message", str(error)).splitlines()[0]
+        raise ConversionError(f"Cannot read checkpoint {prefix}: {message}") from None
+    return tensors
+
+
+def convert_original(source, lowercase=None, verbose=False, **backbone_overrides):
+    """Our model and tokenizer files from an original ALBERT release.
+
+    Args:
+        source: a release directory, a TF-Hub module directory, or a `.tar.gz`.
+        lowercase: bool or None (True: the released English models are uncased).
+        verbose: bool. Show a progress bar while reading the checkpoint.
+        **backbone_overrides: config entries that leave the weights alone.
+
+    Returns:
+        `(model, tokenizer)`: an `AlbertPretrainer` (or less, with a warning,
+        when the checkpoint lacks a head) and `{"proto", "lowercase",
+        "keep_accents"}` or None when the release has no `.model` file.
+    """
+    source = Path(source)
+    if not source.exists():
+        raise ConversionError(f"No such file or directory: {source}")
+    if source.is_file():
+        with tempfile.TemporaryDirectory() as target:
+            extract_archive(source, target)
+            return convert_original(target, lowercase, verbose, **backbone_overrides)
+
+    config_path = _find(source, ["albert_config.json", "assets/albert_config.json"])
+    if config_path is None:
+        raise ConversionError(f"Missing albert_config.json in {source} "
+                              "(looked in the folder, assets/ and one level down)")
+    config = backbone_config(read_json(config_path, "ALBERT config"), ORIGINAL,
+                             str(config_path))
+    tensors = read_checkpoint(_checkpoint_prefix(source), verbose)
+
+    backbone = AlbertBackbone(**{**config, **backbone_overrides})
+    model = model_for_heads(
+        backbone,
+        has_mlm_head="cls/predictions/output_bias" in tensors,
+        has_sop_head="cls/seq_relationship/output_weights" in tensors,
+        source=str(source),
+    )
+    assign_weights(model, tensors, ORIGINAL, str(source))
+
+    vocabulary = _find(source, ["30k-clean.model", "assets/30k-clean.model", "*.model",
+                                "assets/*.model"])
+    tokenizer = None
+    if vocabulary is not None:
+        tokenizer = {"proto": vocabulary.read_bytes(), "lowercase": lowercase is not False,
+                     "keep_accents": False}
+    return model, tokenizer

@@ -1,0 +1,173 @@
+"""The pretrained directory: what `keras-albert convert` and training write.
+
+    DIR/config.json            {"backbone": {...}, "task": {"class_name", "config"}
+                                or null, "source": {...}}
+    DIR/model.weights.h5       the weights of that model (task or backbone)
+    DIR/spiece.model           the SentencePiece vocabulary (when known)
+    DIR/tokenizer_config.json  {"lowercase": ..., "keep_accents": ...}
+
+Any task class loads from any directory: the backbone always, and the heads the
+saved model shares with it by layer name (e.g. `mlm_head` of a pretrainer for an
+`AlbertMaskedLM`); other heads start from their initializers.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import keras
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.weights.h5"
+VOCABULARY_FILE = "spiece.model"
+TOKENIZER_CONFIG_FILE = "tokenizer_config.json"
+
+
+def _task_class(class_name):
+    cls = keras.saving.get_registered_object(f"keras_albert>{class_name}")
+    if cls is None:
+        raise ValueError(f"Unknown task class in {CONFIG_FILE}. Received: "
+                         f"class_name={class_name!r}")
+    return cls
+
+
+def write_directory(directory, write, overwrite=True):
+    """Call `write(temporary_dir)`, then move the result to `directory` whole.
+
+    A reader sees the old directory or the new one, never a half-written one.
+    """
+    directory = Path(directory)
+    if directory.exists() and not overwrite:
+        raise ValueError(f"Output directory exists (pass overwrite=True or "
+                         f"--overwrite to replace it). Received: {directory}")
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
+    try:
+        write(temporary)
+        if directory.exists():
+            old = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.old."))
+            os.replace(directory, old / directory.name)
+            os.replace(temporary, directory)
+            shutil.rmtree(old)
+        else:
+            os.replace(temporary, directory)
+    finally:
+        if temporary.exists():
+            shutil.rmtree(temporary)
+
+
+def tokenizer_spec(tokenizer):
+    """`{"proto": bytes, "lowercase": bool, "keep_accents": bool}` from such a
+    dict (`proto` may be a path) or an `AlbertTokenizer`."""
+    if not isinstance(tokenizer, dict):
+        tokenizer = {"proto": tokenizer.proto, "lowercase": tokenizer.lowercase,
+                     "keep_accents": tokenizer.keep_accents}
+    proto = tokenizer["proto"]
+    return {"proto": proto if isinstance(proto, bytes) else Path(proto).read_bytes(),
+            "lowercase": bool(tokenizer.get("lowercase", True)),
+            "keep_accents": bool(tokenizer.get("keep_accents", False))}
+
+
+def write_tokenizer_files(directory, tokenizer):
+    """`spiece.model` and `tokenizer_config.json` into an existing directory."""
+    spec = tokenizer_spec(tokenizer)
+    (Path(directory) / VOCABULARY_FILE).write_bytes(spec.pop("proto"))
+    (Path(directory) / TOKENIZER_CONFIG_FILE).write_text(json.dumps(spec, indent=2))
+
+
+def save_pretrained(model, directory, tokenizer=None, source=None, overwrite=True):
+    """Write `model` (an `AlbertBackbone` or a task) as a pretrained directory.
+
+    Args:
+        model: `AlbertBackbone` or an `AlbertTask`.
+        directory: path; replaced atomically.
+        tokenizer: optional dict `{"proto": path or bytes, "lowercase": bool,
+            "keep_accents": bool}`, or an `AlbertTokenizer`.
+        source: optional dict recorded in `config.json` (where weights came from).
+        overwrite: bool. Replace an existing directory.
+    """
+    backbone = getattr(model, "backbone", model)
+    task = None
+    if model is not backbone:
+        task_config = {key: value for key, value in model.get_config().items()
+                       if key not in ("backbone", "name", "trainable")}
+        task = {"class_name": type(model).__name__, "config": task_config}
+    backbone_config = {key: value for key, value in backbone.get_config().items()
+                       if key not in ("name", "trainable", "dtype")}
+    config = {"backbone": backbone_config, "task": task, "source": source or {}}
+
+    def write(temporary):
+        (temporary / CONFIG_FILE).write_text(json.dumps(config, indent=2))
+        model.save_weights(temporary / WEIGHTS_FILE)
+        if tokenizer is not None:
+            write_tokenizer_files(temporary, tokenizer)
+
+    write_directory(directory, write, overwrite=overwrite)
+
+
+def read_config(directory):
+    """The parsed `config.json` of a pretrained directory, with clear errors."""
+    path = Path(directory) / CONFIG_FILE
+    if not path.is_file():
+        raise ValueError(f"Not a keras-albert pretrained directory (no {CONFIG_FILE}). "
+                         f"Received: {directory}")
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"Corrupt {path}: {error}") from None
+    if not isinstance(config, dict) or "backbone" not in config:
+        raise ValueError(f"{path} has no 'backbone' entry.")
+    return config
+
+
+def load_pretrained(directory, cls=None, backbone_overrides=None, **task_kwargs):
+    """A model from a pretrained directory.
+
+    Args:
+        directory: path written by `save_pretrained` / `keras-albert convert`.
+        cls: the class to return: `AlbertBackbone`, a task class, or None for
+            the class that was saved.
+        backbone_overrides: dict of backbone config entries that leave the
+            weights alone (`execution`, `dtype`, `dropout`, ...).
+        **task_kwargs: arguments of `cls` besides the backbone (e.g.
+            `num_classes` for a classifier built on a pretrained backbone).
+    """
+    from keras_albert.models.backbone import AlbertBackbone
+
+    config = read_config(directory)
+    backbone = AlbertBackbone(**{**config["backbone"], **(backbone_overrides or {})})
+    saved = backbone
+    if config.get("task"):
+        saved_cls = _task_class(config["task"]["class_name"])
+        saved = saved_cls(backbone=backbone, **config["task"]["config"])
+    weights = Path(directory) / WEIGHTS_FILE
+    if not weights.is_file():
+        raise ValueError(f"Missing {WEIGHTS_FILE} in {directory}.")
+    try:
+        saved.load_weights(weights)
+    except Exception as error:  # h5py / Keras raise many types for a bad file
+        raise ValueError(f"Cannot load {weights}: {type(error).__name__}: "
+                         f"{str(error).splitlines()[0] if str(error) else ''}") from None
+    if cls is None or (cls is type(saved) and not task_kwargs):
+        return saved
+    if cls is AlbertBackbone:
+        return backbone
+    model = cls(backbone=backbone, **task_kwargs)
+    if saved is not backbone:
+        _copy_shared_heads(saved, model)
+    return model
+
+
+def _copy_shared_heads(saved, model):
+    """Copy the weights of head layers both models have under the same name."""
+    saved_layers = {layer.name: layer for layer in saved.layers
+                    if layer is not saved.backbone and layer.weights}
+    for layer in model.layers:
+        source = saved_layers.get(layer.name)
+        if source is None or layer is model.backbone:
+            continue
+        shapes = [tuple(w.shape) for w in layer.weights]
+        if shapes == [tuple(w.shape) for w in source.weights]:
+            layer.set_weights(source.get_weights())
