@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+import warnings
 
 
 def _presets(args):
@@ -66,7 +67,12 @@ def build_parser():
     return parser
 
 
+def _one_line_warning(message, category, filename, lineno, line=None):
+    return f"keras-albert: warning: {message}\n"
+
+
 def main(argv=None):
+    warnings.formatwarning = _one_line_warning
     args = build_parser().parse_args(argv)
     try:
         args.run(args)

@@ -1,6 +1,8 @@
 import json
 
+from keras_albert import AlbertPretrainer
 from keras_albert.cli import main
+from tests.convert.conversion_fixtures import fixture_copy
 
 
 def test_demo_trains_saves_and_reloads(tmp_path, capsys):
@@ -21,3 +23,22 @@ def test_bad_preset_is_one_line_error(tmp_path, capsys):
 def test_presets_lists_parameter_counts(capsys):
     assert main(["presets"]) == 0
     assert "11,683,584" in capsys.readouterr().out
+
+
+def test_convert_writes_a_loadable_directory(tmp_path, capsys):
+    source = fixture_copy(tmp_path, "original", "30k-clean.model")
+    out = tmp_path / "converted"
+    assert main(["convert", "--from", "original", str(source), "--out", str(out)]) == 0
+    assert "AlbertPretrainer" in capsys.readouterr().out
+    assert AlbertPretrainer.from_pretrained(out).backbone.num_layers == 4
+    # an existing output is not replaced without --overwrite
+    assert main(["convert", "--from", "original", str(source), "--out", str(out)]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+
+
+def test_convert_missing_source_is_one_line_error(tmp_path, capsys):
+    missing = tmp_path / "nowhere"
+    assert main(["convert", "--from", "hf", str(missing), "--out",
+                 str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and str(missing) in error

@@ -5,6 +5,8 @@
 `save_hf` goes back to transformers.
 """
 
+from pathlib import Path
+
 from keras_albert.convert.hugging_face import convert_hf, save_hf
 from keras_albert.convert.keras_hub import backbone_from_keras_hub, convert_keras_hub
 from keras_albert.convert.original import convert_original
@@ -34,8 +36,8 @@ def convert(source_format, source, out, overwrite=False, **kwargs):
                          f"{source_format!r}; expected one of {sorted(CONVERTERS)}")
     model, tokenizer = CONVERTERS[source_format](source, **kwargs)
     save_pretrained(model, out, tokenizer=tokenizer, overwrite=overwrite,
-                    source={"format": source_format, "name": str(source).rstrip("/")
-                            .rsplit("/", 1)[-1]})
+                    source={"format": source_format,
+                            "name": getattr(source, "name", None) or Path(source).name})
     return model
 
 
