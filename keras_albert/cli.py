@@ -31,6 +31,14 @@ def _convert(args):
           f"{args.out}")
 
 
+def _vocab(args):
+    from keras_albert.text import train_vocabulary
+
+    model = train_vocabulary(args.input, args.vocab_size, args.out,
+                             lowercase=not args.cased, keep_accents=args.keep_accents)
+    print(f"Wrote {model} ({args.vocab_size} pieces)")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="keras-albert", description="ALBERT for Keras 3 on TensorFlow."
@@ -64,6 +72,18 @@ def build_parser():
     case.add_argument("--uncased", dest="lowercase", action="store_true",
                       help="lower-case text before SentencePiece")
     convert.set_defaults(run=_convert)
+
+    vocab = commands.add_parser(
+        "vocab", help="train a SentencePiece vocabulary with ALBERT's special pieces"
+    )
+    vocab.add_argument("--input", nargs="+", required=True,
+                       help="UTF-8 text files, one sentence a line")
+    vocab.add_argument("--vocab-size", type=int, default=30000)
+    vocab.add_argument("--out", required=True, help="vocabulary directory to write")
+    vocab.add_argument("--cased", action="store_true", help="do not lower-case")
+    vocab.add_argument("--keep-accents", action="store_true",
+                       help="do not strip accents")
+    vocab.set_defaults(run=_vocab)
     return parser
 
 

@@ -1,6 +1,8 @@
 import json
 
-from keras_albert import AlbertPretrainer
+import pydoc_data.topics
+
+from keras_albert import AlbertPretrainer, AlbertTokenizer
 from keras_albert.cli import main
 from tests.convert.conversion_fixtures import fixture_copy
 
@@ -42,3 +44,15 @@ def test_convert_missing_source_is_one_line_error(tmp_path, capsys):
                  str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err.strip()
     assert error.count("\n") == 0 and str(missing) in error
+
+
+def test_vocab_trains_a_tokenizer_directory(tmp_path, capsys):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(pydoc_data.topics.topics.values()), encoding="utf-8")
+    assert main(["vocab", "--input", str(corpus), "--vocab-size", "300",
+                 "--out", str(tmp_path / "vocab")]) == 0
+    tokenizer = AlbertTokenizer.from_pretrained(tmp_path / "vocab")
+    assert tokenizer.vocabulary_size() == 300 and tokenizer.mask_token_id == 4
+    corpus.write_bytes(b"caf\xe9\n")
+    assert main(["vocab", "--input", str(corpus), "--out", str(tmp_path / "v2")]) == 2
+    assert "not valid UTF-8" in capsys.readouterr().err

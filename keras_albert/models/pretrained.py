@@ -70,6 +70,23 @@ def tokenizer_spec(tokenizer):
             "keep_accents": bool(tokenizer.get("keep_accents", False))}
 
 
+def read_tokenizer_files(directory):
+    """`{"proto": bytes, "lowercase", "keep_accents"}` of a directory's tokenizer."""
+    directory = Path(directory)
+    if not (directory / VOCABULARY_FILE).is_file():
+        raise ValueError(f"No {VOCABULARY_FILE} in {directory}.")
+    flags = {}
+    if (directory / TOKENIZER_CONFIG_FILE).is_file():
+        try:
+            flags = json.loads((directory / TOKENIZER_CONFIG_FILE).read_text("utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ValueError(f"Corrupt {directory / TOKENIZER_CONFIG_FILE}: "
+                             f"{error}") from None
+    return {"proto": (directory / VOCABULARY_FILE).read_bytes(),
+            "lowercase": flags.get("lowercase", True),
+            "keep_accents": flags.get("keep_accents", False)}
+
+
 def write_tokenizer_files(directory, tokenizer):
     """`spiece.model` and `tokenizer_config.json` into an existing directory."""
     spec = tokenizer_spec(tokenizer)

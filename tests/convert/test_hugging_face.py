@@ -8,6 +8,7 @@ from safetensors.numpy import load_file, save_file
 from keras_albert import AlbertClassifier, AlbertMaskedLM, AlbertPretrainer
 from keras_albert.convert import ConversionError, convert, convert_hf, save_hf
 from keras_albert.models.pretrained import load_pretrained
+from keras_albert.text import AlbertTokenizer
 from tests.convert.conversion_fixtures import (
     FIXTURES,
     TOLERANCE,
@@ -144,3 +145,15 @@ def test_bad_checkpoints_are_named(tmp_path):
     (source / "config.json").write_text(json.dumps({**config, "hidden_act": "swish"}))
     with pytest.raises(ConversionError, match="hidden_act='swish'"):
         convert_hf(source)
+
+
+def test_converted_tokenizer_matches_transformers(tmp_path):
+    """Ids of transformers' AlbertTokenizer (stored by the fixture generator) on
+    mixed-case, accented, quoted and punctuated text."""
+    out = tmp_path / "converted"
+    convert("hf", fixture_copy(tmp_path, "hf_pretraining_relu"), out)
+    reference = json.loads((FIXTURES / "tokenizer_reference.json").read_text())
+    tokenizer = AlbertTokenizer.from_pretrained(out)
+    assert tokenizer.lowercase
+    for text, expected in zip(reference["texts"], reference["ids"]):
+        assert list(np.asarray(tokenizer(text))) == expected, text

@@ -1,0 +1,12 @@
+"""Text to token ids: ALBERT's normalization, SentencePiece vocabularies, tokenizer."""
+
+from keras_albert.text.normalization import normalize_in_graph, normalize_text
+from keras_albert.text.tokenizer import AlbertTokenizer
+from keras_albert.text.vocab import train_vocabulary
+
+__all__ = [
+    "AlbertTokenizer",
+    "normalize_in_graph",
+    "normalize_text",
+    "train_vocabulary",
+]
