@@ -1,0 +1,119 @@
+"""ALBERT's n-gram masking, in-graph, with static shapes and stateless seeds.
+
+As the original `create_pretraining_data.py` (`create_masked_lm_predictions`):
+whole words (a word starts at a piece beginning with "▁") are the candidates, in
+random order; each candidate starts an n-gram of n = 1..3 words drawn with
+probability proportional to 1/n (6/11, 3/11, 2/11), shortened while it would go
+over the budget and skipped if it overlaps one already chosen; the budget is
+`min(max_predictions, max(1, round(15% of the real tokens)))`. Each chosen token
+becomes `[MASK]` with probability 0.8, stays with 0.1 and becomes a random
+token with 0.1. The original draws the random token from the whole vocabulary;
+here it is drawn from the non-special ids (5 and up), so `[CLS]`, `[SEP]` and
+padding never appear inside a text.
+
+Randomness comes from `tf.random.stateless_*` with a seed the caller derives
+from (seed, example index): the same example always gets the same masks, which
+is what makes an interrupted run resumable to the same weights.
+"""
+
+import tensorflow as tf
+
+NUM_SPECIAL_TOKENS = 5  # <pad> <unk> [CLS] [SEP] [MASK]
+
+
+def word_start_table(pieces):
+    """A bool per vocabulary id: the piece begins a word (starts with "▁")."""
+    return tf.constant([piece.startswith("\u2581") for piece in pieces])
+
+
+def _ngram_lengths(seed, num_words, max_ngram):
+    """n in 1..max_ngram for each candidate, with probability proportional to 1/n."""
+    logits = tf.math.log(1.0 / tf.range(1, max_ngram + 1, dtype=tf.float32))
+    draws = tf.random.stateless_categorical(logits[None, :], num_words, seed)
+    return tf.cast(draws[0], tf.int32) + 1  # (W,)
+
+
+def mask_tokens(token_ids, padding_mask, seed, word_starts, mask_id, vocabulary_size,
+                max_predictions, masked_lm_prob=0.15, max_ngram=3,
+                special_ids=(2, 3)):
+    """Mask one packed example.
+
+    Args:
+        token_ids: int32 (T,) `[CLS] A [SEP] B [SEP]` and padding.
+        padding_mask: int32 (T,), 1 for real tokens.
+        seed: int32 (2,), a stateless seed for this example.
+        word_starts: bool (V,), from `word_start_table`.
+        mask_id: int. The `[MASK]` id.
+        vocabulary_size: int. V.
+        max_predictions: int. M, the static number of mask slots.
+        masked_lm_prob: float. Share of real tokens to predict.
+        max_ngram: int. Longest n-gram, in words.
+        special_ids: ids never masked (`[CLS]`, `[SEP]`).
+
+    Returns:
+        `(masked_token_ids (T,), mask_positions (M,), mask_ids (M,),
+        mask_weights (M,) float32)`; unused slots have position 0, id 0, weight 0.
+    """
+    length = tf.shape(token_ids)[0]
+    is_special = tf.reduce_any(token_ids[:, None] == tf.constant(special_ids)[None, :],
+                               axis=1)
+    candidate = tf.logical_and(padding_mask > 0, tf.logical_not(is_special))  # (T,)
+    starts_word = tf.logical_and(candidate, tf.logical_or(
+        tf.gather(word_starts, token_ids),
+        tf.logical_not(tf.concat([[False], candidate[:-1]], axis=0))))  # (T,)
+    # Word number of each candidate token (-1 elsewhere); W words in all.
+    word_of_token = tf.where(candidate, tf.cumsum(tf.cast(starts_word, tf.int32)) - 1, -1)
+    num_words = tf.reduce_sum(tf.cast(starts_word, tf.int32))
+    word_sizes = tf.math.bincount(tf.maximum(word_of_token, 0),
+                                  weights=tf.cast(candidate, tf.int32),
+                                  minlength=length, maxlength=length)  # (T,)
+    num_real = tf.reduce_sum(tf.cast(padding_mask > 0, tf.int32))
+    budget = tf.minimum(max_predictions, tf.maximum(1, tf.cast(tf.round(
+        tf.cast(num_real, tf.float32) * masked_lm_prob), tf.int32)))
+
+    seeds = tf.random.experimental.stateless_split(seed, 4)
+    order = tf.random.experimental.stateless_shuffle(tf.range(length), seeds[0])
+    order = tf.boolean_mask(order, order < num_words)  # candidate words, shuffled
+    ngrams = _ngram_lengths(seeds[1], length, max_ngram)
+
+    def span_size(start, n):
+        end = tf.minimum(start + n, num_words)
+        return tf.reduce_sum(word_sizes[start:end]), end
+
+    def body(i, chosen, count):
+        start = order[i]
+        n = ngrams[i]
+
+        def over_budget(n):
+            return tf.logical_and(n > 1, count + span_size(start, n)[0] > budget)
+
+        n = tf.while_loop(over_budget, lambda n: [n - 1], [n])[0]
+        size, end = span_size(start, n)
+        words = tf.range(length)
+        in_span = tf.logical_and(words >= start, words < end)
+        free = tf.logical_not(tf.reduce_any(tf.logical_and(in_span, chosen)))
+        take = tf.logical_and(free, count + size <= budget)
+        chosen = tf.logical_or(chosen, tf.logical_and(in_span, take))
+        return i + 1, chosen, count + tf.where(take, size, 0)
+
+    _, chosen_words, _ = tf.while_loop(
+        lambda i, chosen, count: tf.logical_and(i < tf.shape(order)[0], count < budget),
+        body, [0, tf.zeros([length], tf.bool), 0], maximum_iterations=length)
+
+    masked = tf.logical_and(candidate, tf.gather(chosen_words, tf.maximum(word_of_token, 0)))
+    positions = tf.cast(tf.where(masked)[:, 0], tf.int32)[:max_predictions]  # ascending
+    action = tf.random.stateless_uniform([length], seeds[2])
+    random_ids = tf.random.stateless_uniform([length], seeds[3], NUM_SPECIAL_TOKENS,
+                                             vocabulary_size, tf.int32)
+    replacement = tf.where(action < 0.8, mask_id,
+                           tf.where(action < 0.9, token_ids, random_ids))
+    masked_token_ids = tf.where(masked, replacement, token_ids)
+
+    num_masked = tf.shape(positions)[0]
+    pad = [[0, max_predictions - num_masked]]
+    mask_positions = tf.pad(positions, pad)
+    mask_ids = tf.pad(tf.gather(token_ids, positions), pad)
+    mask_weights = tf.pad(tf.ones([num_masked], tf.float32), pad)
+    return (masked_token_ids, tf.ensure_shape(mask_positions, [max_predictions]),
+            tf.ensure_shape(mask_ids, [max_predictions]),
+            tf.ensure_shape(mask_weights, [max_predictions]))

@@ -1,0 +1,143 @@
+"""Sentence-order pairs from documents, and the masked pretraining `tf.data`.
+
+`create_instances` follows the original `create_instances_from_document`: fill a
+chunk with consecutive sentences up to the target length (a random shorter one
+with probability `short_seq_prob`), split it at a random sentence boundary into
+A and B, swap them with probability 0.5 (SOP label 1; 0 = original order), and
+trim the longer segment from a random end until the pair fits. A one-sentence
+chunk is split inside the sentence. Pairs are fixed once per seed; masks are
+drawn anew for every pass (dynamic masking), from a seed derived from
+(seed, position in the stream).
+
+`pretraining_dataset` serves batches `(x, y, sample_weight)` for
+`AlbertPretrainer.fit` with static shapes (B, T) and (B, M), so XLA compiles one
+program; it can start at any step, which is how an interrupted run resumes.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from keras_albert.text.masking import mask_tokens
+
+
+def _split_pair(chunk, rng):
+    """(A, B) token lists of a chunk of tokenized sentences."""
+    if len(chunk) >= 2:
+        a_end = rng.integers(1, len(chunk))
+        return sum(chunk[:a_end], []), sum(chunk[a_end:], [])
+    tokens = chunk[0]
+    cut = rng.integers(1, len(tokens))
+    return tokens[:cut], tokens[cut:]
+
+
+def _trim_pair(a, b, max_tokens, rng):
+    """The original's `truncate_seq_pair`: pop from the longer, front or back."""
+    while len(a) + len(b) > max_tokens:
+        longer = a if len(a) > len(b) else b
+        if rng.random() < 0.5:
+            del longer[0]
+        else:
+            longer.pop()
+
+
+def create_instances(documents, encode, sequence_length, cls_id, sep_id, seed=0,
+                     short_seq_prob=0.1):
+    """Packed SOP pairs of tokenized documents.
+
+    Args:
+        documents: list of lists of sentence strings.
+        encode: callable str -> list of int ids (normalization included).
+        sequence_length: int. T, including `[CLS]` and two `[SEP]`.
+        cls_id, sep_id: ints.
+        seed: int.
+        short_seq_prob: float. Probability of a shorter target length.
+
+    Returns:
+        dict of numpy arrays: `token_ids`, `segment_ids`, `padding_mask` (N, T)
+        int32 and `sop_labels` (N,) int32.
+    """
+    rng = np.random.default_rng(seed)
+    max_tokens = sequence_length - 3
+    pairs = []
+    for document in documents:
+        sentences = [ids for ids in map(encode, document) if ids]
+        chunk, size = [], 0
+        target = max_tokens if rng.random() >= short_seq_prob else int(
+            rng.integers(2, max_tokens + 1))
+        for index, sentence in enumerate(sentences):
+            chunk.append(sentence)
+            size += len(sentence)
+            if index == len(sentences) - 1 or size >= target:
+                if size >= 2:
+                    a, b = _split_pair(chunk, rng)
+                    label = int(rng.random() < 0.5)
+                    a, b = (b, a) if label else (a, b)
+                    _trim_pair(a, b, max_tokens, rng)
+                    pairs.append((a, b, label))
+                chunk, size = [], 0
+                target = max_tokens if rng.random() >= short_seq_prob else int(
+                    rng.integers(2, max_tokens + 1))
+    if not pairs:
+        raise ValueError("The corpus gives no sentence pairs (every document has "
+                         "fewer than 2 tokens).")
+    token_ids = np.zeros((len(pairs), sequence_length), np.int32)
+    segment_ids = np.zeros_like(token_ids)
+    for row, (a, b, _) in enumerate(pairs):
+        packed = [cls_id, *a, sep_id, *b, sep_id]
+        token_ids[row, :len(packed)] = packed
+        segment_ids[row, len(a) + 2:len(packed)] = 1
+    return {"token_ids": token_ids, "segment_ids": segment_ids,
+            "padding_mask": (token_ids != 0).astype(np.int32),
+            "sop_labels": np.array([label for *_, label in pairs], np.int32)}
+
+
+def pretraining_dataset(instances, batch_size, word_starts, mask_id, seed=0,
+                        max_predictions=20, start_step=0, num_epochs=None,
+                        shuffle=True):
+    """Batches of masked SOP pairs for `AlbertPretrainer.fit`.
+
+    Args:
+        instances: the dict of `create_instances`.
+        batch_size: int. Batches are always full (static shapes).
+        word_starts: bool (V,) per id, from `masking.word_start_table`.
+        mask_id: int.
+        seed: int. Fixes the order of every pass and every mask.
+        max_predictions: int. M, mask slots per example.
+        start_step: int. Skip this many batches (resuming).
+        num_epochs: int or None (repeat forever).
+        shuffle: bool. A new order every pass.
+
+    Returns:
+        `tf.data.Dataset` of `(x, y, sample_weight)`: `x` the backbone inputs plus
+        `mask_positions`, `y = {"mlm_logits": mask_ids, "sop_logits": labels}`,
+        `sample_weight = {"mlm_logits": mask_weights, "sop_logits": ones}`.
+    """
+    count = len(instances["sop_labels"])
+    vocabulary_size = int(word_starts.shape[0])
+    table = {key: tf.constant(value) for key, value in instances.items()}
+
+    def order(epoch):
+        indices = tf.range(count, dtype=tf.int64)
+        if shuffle:
+            indices = tf.random.experimental.stateless_shuffle(
+                indices, tf.stack([tf.cast(seed, tf.int64), epoch]))
+        return tf.data.Dataset.from_tensor_slices(indices)
+
+    def example(position, index):
+        masked, positions, ids, weights = mask_tokens(
+            tf.gather(table["token_ids"], index), tf.gather(table["padding_mask"], index),
+            tf.stack([tf.cast(seed, tf.int64) + 1, position]), word_starts, mask_id,
+            vocabulary_size, max_predictions)
+        x = {"token_ids": masked, "segment_ids": tf.gather(table["segment_ids"], index),
+             "padding_mask": tf.gather(table["padding_mask"], index),
+             "mask_positions": positions}
+        y = {"mlm_logits": ids, "sop_logits": tf.gather(table["sop_labels"], index)}
+        return x, y, {"mlm_logits": weights, "sop_logits": tf.constant(1.0)}
+
+    epochs = tf.data.Dataset.range(num_epochs) if num_epochs else tf.data.Dataset.range(
+        2**62)
+    dataset = epochs.flat_map(order).enumerate()  # (position in stream, index)
+    dataset = dataset.skip(start_step * batch_size)
+    dataset = dataset.map(example, num_parallel_calls=tf.data.AUTOTUNE,
+                          deterministic=True)
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)

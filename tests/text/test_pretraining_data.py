@@ -1,0 +1,85 @@
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_albert.text.corpus import read_documents
+from keras_albert.text.pretraining_data import create_instances, pretraining_dataset
+
+LENGTH = 24
+
+
+def test_formats(tmp_path):
+    (tmp_path / "a.txt").write_text("One.\nTwo.\n\nThree.\n")
+    assert read_documents(tmp_path / "a.txt")[0] == [["One.", "Two."], ["Three."]]
+    (tmp_path / "b.txt").write_text("One. Two! Three?\nFour.\n\nFive.")
+    assert read_documents(tmp_path / "b.txt", "plain")[0] == [
+        ["One.", "Two!", "Three?", "Four."], ["Five."]]
+    (tmp_path / "c.jsonl").write_text(json.dumps({"text": "A b. C d."}) + "\n{bad\n")
+    documents, report = read_documents(tmp_path / "c.jsonl", "jsonl")
+    assert documents == [["A b.", "C d."]] and report["bad_jsonl_lines"] == 1
+
+
+def test_bad_corpora_are_skipped_with_counts(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_bytes(b"  \n\t\n")
+    (tmp_path / "broken.txt").write_bytes(b"caf\xe9 au lait\nfine line\nnul\x00here\n")
+    (tmp_path / "long.txt").write_text("word " * 2_000_000)  # a 10 MB line
+    documents, report = read_documents(tmp_path)
+    assert report["files_without_text"] == 2 and report["invalid_utf8_lines"] == 1
+    assert report["nul_bytes"] == 1 and report["long_lines_split"] == 1
+    assert ["fine line", "nulhere"] in documents
+    assert max(len(s) for doc in documents for s in doc) <= 20000
+
+
+def test_unusable_corpora_are_clear_errors(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"\n \n")
+    with pytest.raises(ValueError, match="No text in the corpus"):
+        read_documents(tmp_path / "empty.txt")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "image.png").write_bytes(b"\x89PNG")
+    with pytest.raises(ValueError, match="No text files .* input='.*sub'"):
+        read_documents(tmp_path / "sub")
+    with pytest.raises(ValueError, match="input_format='csv'"):
+        read_documents(tmp_path / "empty.txt", "csv")
+
+
+def counting_encoder():
+    """Each sentence "k" encodes to ids [k*10+5 .. k*10+5+k%4], so order is visible."""
+    return lambda sentence: list(range(int(sentence) * 10 + 5, int(sentence) * 10 + 6
+                                       + int(sentence) % 4))
+
+
+def test_sentence_order_pairs():
+    documents = [[str(k) for k in range(d * 20, d * 20 + 20)] for d in range(30)]
+    documents.append(["600"])  # one sentence: split inside it
+    instances = create_instances(documents, counting_encoder(), LENGTH, 2, 3, seed=1)
+    labels = instances["sop_labels"]
+    assert 0.35 < labels.mean() < 0.65
+    for ids, segments, label in zip(instances["token_ids"], instances["segment_ids"],
+                                    labels):
+        real = ids[ids > 0]
+        assert real[0] == 2 and real[-1] == 3 and len(real) <= LENGTH
+        a = ids[(segments == 0) & (ids > 3)]
+        b = ids[(segments == 1) & (ids > 3)]
+        assert len(a) and len(b)
+        assert (a.max() < b.min()) == (label == 0)  # 0 = original order
+
+
+def test_dataset_is_static_seeded_and_resumable():
+    documents = [[str(k) for k in range(d * 20, d * 20 + 20)] for d in range(10)]
+    instances = create_instances(documents, counting_encoder(), LENGTH, 2, 3)
+    word_starts = tf.ones([2100], tf.bool)  # above every id of the encoder
+    dataset = pretraining_dataset(instances, 4, word_starts, 4, seed=3, max_predictions=5)
+    batches = list(dataset.take(6))
+    x, y, weights = batches[0]
+    assert x["token_ids"].shape == (4, LENGTH) and x["mask_positions"].shape == (4, 5)
+    assert dataset.element_spec[0]["token_ids"].shape == (4, LENGTH)
+    resumed = next(iter(pretraining_dataset(instances, 4, word_starts, 4, seed=3,
+                                            max_predictions=5, start_step=5)))
+    for key in x:
+        np.testing.assert_array_equal(resumed[0][key], batches[5][0][key])
+    other_seed = next(iter(pretraining_dataset(instances, 4, word_starts, 4, seed=4,
+                                               max_predictions=5)))
+    assert not np.array_equal(other_seed[0]["token_ids"], x["token_ids"])
