@@ -39,6 +39,19 @@ def _vocab(args):
     print(f"Wrote {model} ({args.vocab_size} pieces)")
 
 
+def _pretrain(args):
+    from keras_albert.training.pretrain import run_pretraining
+
+    run_pretraining(args.preset, args.vocab, args.input, args.out, steps=args.steps,
+                    batch_size=args.batch_size, sequence_length=args.sequence_length,
+                    max_predictions=args.max_predictions,
+                    learning_rate=args.learning_rate,
+                    checkpoint_every=args.checkpoint_every,
+                    input_format=args.input_format, seed=args.seed, dtype=args.dtype,
+                    execution=args.execution)
+    print(f"Wrote {args.out}/model")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="keras-albert", description="ALBERT for Keras 3 on TensorFlow."
@@ -84,6 +97,27 @@ def build_parser():
     vocab.add_argument("--keep-accents", action="store_true",
                        help="do not strip accents")
     vocab.set_defaults(run=_vocab)
+
+    pretrain = commands.add_parser(
+        "pretrain", help="pretrain MLM + SOP on text files; rerun to resume"
+    )
+    pretrain.add_argument("--preset", default="albert_tiny")
+    pretrain.add_argument("--vocab", required=True, help="vocabulary directory")
+    pretrain.add_argument("--input", nargs="+", required=True,
+                          help="text files or directories")
+    pretrain.add_argument("--input-format", default="sentences",
+                          choices=["sentences", "plain", "jsonl"])
+    pretrain.add_argument("--out", required=True)
+    pretrain.add_argument("--steps", type=int, default=1000)
+    pretrain.add_argument("--checkpoint-every", type=int, default=100)
+    pretrain.add_argument("--batch-size", type=int, default=32)
+    pretrain.add_argument("--sequence-length", type=int, default=128)
+    pretrain.add_argument("--max-predictions", type=int, default=20)
+    pretrain.add_argument("--learning-rate", type=float, default=1e-3)
+    pretrain.add_argument("--seed", type=int, default=0)
+    pretrain.add_argument("--dtype", choices=["mixed_bfloat16", "mixed_float16"])
+    pretrain.add_argument("--execution", choices=["unrolled", "loop"], default="loop")
+    pretrain.set_defaults(run=_pretrain)
     return parser
 
 

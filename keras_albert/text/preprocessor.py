@@ -1,0 +1,207 @@
+"""Strings to backbone inputs: `[CLS] A [SEP] B [SEP]`, truncated and padded."""
+
+import keras
+import tensorflow as tf
+import tensorflow_text as tf_text
+from keras_hub.src.utils.tensor_utils import preprocessing_function
+
+from keras_albert.checks import check_choice, check_positive_int
+from keras_albert.text.tokenizer import AlbertTokenizer
+
+# `truncate` -> how the length budget is shared between the segments.
+# "longest_first" is the original `_truncate_seq_pair` (drop the last token of the
+# longer segment, of B on ties, until the pair fits); for two segments
+# tf-text's round robin keeps exactly the same tokens (tests/text/test_preprocessor.py).
+# "waterfall" keeps all of A that fits and gives B what is left.
+TRIMMERS = {
+    "longest_first": tf_text.RoundRobinTrimmer,
+    "waterfall": tf_text.WaterfallTrimmer,
+}
+# `[CLS] A [SEP] B [SEP]` with A and B trimmed to nothing.
+MIN_SEQUENCE_LENGTH = 3
+
+
+def check_packing_arguments(sequence_length, truncate):
+    """Raise unless `sequence_length` holds a pair's special tokens and
+    `truncate` is known."""
+    check_positive_int("sequence_length", sequence_length)
+    if sequence_length < MIN_SEQUENCE_LENGTH:
+        raise ValueError(
+            f"`sequence_length` must be at least {MIN_SEQUENCE_LENGTH}, room for the "
+            "special tokens of `[CLS] A [SEP] B [SEP]`. "
+            f"Received: sequence_length={sequence_length}"
+        )
+    check_choice("truncate", truncate, TRIMMERS)
+
+
+def _as_ragged_batch(segment, pad_id):
+    """A (B, None) `tf.RaggedTensor` of ids; dense rows lose trailing `pad_id`s."""
+    if isinstance(segment, tf.RaggedTensor):
+        return segment
+    if segment.shape.rank == 1:  # one example
+        segment = segment[tf.newaxis]
+    return tf.RaggedTensor.from_tensor(segment, padding=pad_id)
+
+
+def pack_segments(segments, sequence_length, cls_id, sep_id, pad_id=0,
+                  truncate="longest_first"):
+    """Pack token ids as ALBERT's inputs: `[CLS] A [SEP]` or `[CLS] A [SEP] B [SEP]`.
+
+    The segments are first truncated to fit `sequence_length` with the special
+    tokens, then joined and padded with `pad_id`. Segment ids are 0 for `[CLS]`,
+    A and the first `[SEP]`, 1 for B and the last `[SEP]`, 0 for padding. Only
+    TensorFlow ops, so it runs in `tf.data.Dataset.map`, `tf.function` and
+    exported graphs.
+
+    Args:
+        segments: list or tuple of 1 or 2 segments of int ids (A, or A and B),
+            each a `tf.RaggedTensor` of shape (B, None), a dense (B, L) tensor
+            padded with `pad_id`, or a 1-D tensor for a single example.
+        sequence_length: int, at least 3. The length of every output row.
+        cls_id: int. The id of `[CLS]`.
+        sep_id: int. The id of `[SEP]`.
+        pad_id: int. The id of `<pad>`.
+        truncate: str. `"longest_first"`: drop the last token of the longer
+            segment (of B on ties) until the pair fits, as the original ALBERT
+            and BERT `_truncate_seq_pair`. `"waterfall"`: keep all of A that
+            fits, then fill up with B.
+
+    Returns:
+        Dict of int32 tensors of shape (B, sequence_length), or (sequence_length,)
+        for 1-D segments: `"token_ids"`, `"segment_ids"`, `"padding_mask"`.
+
+    Example:
+    >>> a = tf.ragged.constant([[11, 12, 13, 14], [21]])
+    >>> b = tf.ragged.constant([[15, 16, 17], [22, 23]])
+    >>> packed = pack_segments([a, b], 8, cls_id=2, sep_id=3)
+    >>> packed["token_ids"].numpy().tolist()
+    [[2, 11, 12, 13, 3, 15, 16, 3], [2, 21, 3, 22, 23, 3, 0, 0]]
+    >>> packed["segment_ids"].numpy().tolist()
+    [[0, 0, 0, 0, 0, 1, 1, 1], [0, 0, 0, 1, 1, 1, 0, 0]]
+    """
+    check_packing_arguments(sequence_length, truncate)
+    if not isinstance(segments, (list, tuple)) or len(segments) not in (1, 2):
+        received = (f"{len(segments)} segments" if isinstance(segments, (list, tuple))
+                    else f"a {type(segments).__name__}")
+        raise ValueError(
+            "`segments` must be a list or tuple of 1 or 2 segments (A, or A and B). "
+            f"Received: {received}"
+        )
+    segments = [segment if isinstance(segment, tf.RaggedTensor)
+                else tf.convert_to_tensor(segment) for segment in segments]
+    ranks = {segment.shape.rank for segment in segments}
+    if ranks not in ({1}, {2}):
+        raise ValueError(
+            "`segments` must be all batched (rank 2) or all one example (rank 1). "
+            f"Received: segments of ranks {[s.shape.rank for s in segments]}"
+        )
+    unbatched = ranks == {1}
+    segments = [_as_ragged_batch(segment, pad_id) for segment in segments]
+
+    budget = sequence_length - len(segments) - 1  # [CLS] and one [SEP] per segment
+    segments = TRIMMERS[truncate](budget).trim(segments)
+    token_ids, segment_ids = tf_text.combine_segments(segments, cls_id, sep_id)
+    token_ids, padding_mask = tf_text.pad_model_inputs(
+        token_ids, sequence_length, pad_value=pad_id
+    )  # (B, sequence_length) each
+    segment_ids, _ = tf_text.pad_model_inputs(segment_ids, sequence_length)
+    packed = {
+        "token_ids": tf.cast(token_ids, "int32"),
+        "segment_ids": tf.cast(segment_ids, "int32"),
+        "padding_mask": tf.cast(padding_mask, "int32"),
+    }
+    if unbatched:
+        packed = {name: tensor[0] for name, tensor in packed.items()}
+    return packed
+
+
+@keras.saving.register_keras_serializable(package="keras_albert")
+class AlbertPreprocessor(keras.layers.Layer):
+    """Strings to ALBERT backbone inputs: tokenize, truncate, pack and pad.
+
+    One segment becomes `[CLS] A [SEP]`, a pair `[CLS] A [SEP] B [SEP]`, padded
+    with `<pad>` to `sequence_length` (see `pack_segments`). The call takes
+    `(x, y=None, sample_weight=None)` like keras-hub's preprocessors and passes `y`
+    and `sample_weight` through, so `dataset.map(preprocessor)` works on labelled
+    `tf.data` datasets. `x` is a string, a list or tensor of strings, or a
+    *tuple* of one or two of those (a pair). A tuple is always read as segments:
+    call `preprocessor(x, y)` with labels, not `preprocessor((x, y))`, and map an
+    unlabelled dataset of pairs with `lambda a, b: preprocessor((a, b))`.
+
+    Args:
+        tokenizer: `AlbertTokenizer` without a `sequence_length` of its own (the
+            preprocessor truncates the pair as a whole).
+        sequence_length: int, at least 3 (the special tokens of a pair). The
+            length of the packed inputs.
+        truncate: str. `"longest_first"` (the original ALBERT
+            `_truncate_seq_pair`) or `"waterfall"` (keep all of A that fits).
+        **kwargs: Passed to `keras.layers.Layer` (`name`, ...).
+
+    Example:
+    >>> preprocessor = AlbertPreprocessor(AlbertTokenizer("vocab/spiece.model"),
+    ...                                   sequence_length=128)
+    >>> inputs = preprocessor(("The quick brown fox.", "It jumped."))
+    >>> inputs["token_ids"].shape  # also "segment_ids" and "padding_mask"
+    TensorShape([128])
+    >>> dataset = tf.data.Dataset.from_tensor_slices(((first, second), labels))
+    >>> dataset = dataset.batch(32).map(preprocessor)  # (inputs, labels)
+    """
+
+    def __init__(self, tokenizer, sequence_length=512, truncate="longest_first",
+                 **kwargs):
+        if not isinstance(tokenizer, AlbertTokenizer):
+            raise ValueError(  # noqa: TRY004
+                "`tokenizer` must be a `keras_albert.text.AlbertTokenizer`. "
+                f"Received: tokenizer={tokenizer!r}"
+            )
+        if tokenizer.sequence_length is not None:
+            raise ValueError(
+                "`tokenizer` must not truncate or pad (the preprocessor truncates "
+                "the pair as a whole): build it with sequence_length=None. "
+                f"Received: tokenizer.sequence_length={tokenizer.sequence_length}"
+            )
+        check_packing_arguments(sequence_length, truncate)
+        super().__init__(**kwargs)
+        self.tokenizer = tokenizer
+        self.sequence_length = sequence_length
+        self.truncate = truncate
+        # Strings and ragged ids stay TensorFlow tensors; nothing to build.
+        self._convert_input_args = False
+        self._allow_non_tensor_positional_args = True
+        self.built = True
+
+    @preprocessing_function
+    def call(self, x, y=None, sample_weight=None):
+        segments = x if isinstance(x, tuple) else (x,)
+        x = pack_segments(
+            [self.tokenizer(segment) for segment in segments],
+            self.sequence_length,
+            cls_id=self.tokenizer.cls_token_id,
+            sep_id=self.tokenizer.sep_token_id,
+            pad_id=self.tokenizer.pad_token_id,
+            truncate=self.truncate,
+        )
+        return keras.utils.pack_x_y_sample_weight(x, y, sample_weight)
+
+    def compute_output_spec(self, x, y=None, sample_weight=None):
+        # Without running the tokenizer: a loading `.keras` model calls this
+        # before the tokenizer's SentencePiece asset is restored.
+        strings = x[0] if isinstance(x, tuple) else x
+        shape = (*strings.shape, self.sequence_length)  # (B, sequence_length)
+        x = {name: keras.KerasTensor(shape, dtype="int32")
+             for name in ("token_ids", "segment_ids", "padding_mask")}
+        return keras.utils.pack_x_y_sample_weight(x, y, sample_weight)
+
+    def get_config(self):
+        # The SentencePiece model is not config: it is the tokenizer's `.keras` asset.
+        return {
+            **super().get_config(),
+            "tokenizer": keras.saving.serialize_keras_object(self.tokenizer),
+            "sequence_length": self.sequence_length,
+            "truncate": self.truncate,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        tokenizer = keras.saving.deserialize_keras_object(config["tokenizer"])
+        return cls(**{**config, "tokenizer": tokenizer})
