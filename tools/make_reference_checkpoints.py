@@ -86,6 +86,7 @@ def train_vocabulary(out):
             character_coverage=0.9995, input_sentence_size=20000,
             shuffle_input_sentence=False, num_threads=1, minloglevel=2,
         )
+        strip_training_paths(os.path.join(tmp, "spiece.model"))
         shutil.copy(os.path.join(tmp, "spiece.model"), os.path.join(out, "spiece.model"))
 
 

@@ -122,7 +122,8 @@ def _task_model(architecture, backbone, hf_config, tensors):
         cls = _TASKS[architecture]
         kwargs = {}
         if cls is not AlbertQuestionAnswerer:
-            kwargs["dropout"] = hf_config.get("classifier_dropout_prob") or 0.1
+            dropout = hf_config.get("classifier_dropout_prob")
+            kwargs["dropout"] = 0.1 if dropout is None else dropout  # 0.0 stays 0.0
         if cls in (AlbertClassifier, AlbertTokenClassifier):
             num_classes = tensors["classifier.bias"].shape[0]
             labels = {int(key): value
@@ -130,8 +131,7 @@ def _task_model(architecture, backbone, hf_config, tensors):
             names = [labels.get(index) for index in range(num_classes)]
             default = [f"LABEL_{index}" for index in range(num_classes)]
             kwargs["num_classes"] = num_classes
-            kwargs["label_names"] = None if names in (default, [None] * num_classes) \
-                else names
+            kwargs["label_names"] = None if None in names or names == default else names
         return cls(backbone=backbone, **kwargs)
     return model_for_heads(
         backbone,

@@ -61,6 +61,18 @@ class _Corpus:
                     yield text
 
 
+def strip_training_paths(model_file):
+    """Remove the corpus and output paths SentencePiece records in the model's
+    trainer spec (they name the training machine's files; encoding ignores them)."""
+    from sentencepiece import sentencepiece_model_pb2
+
+    proto = sentencepiece_model_pb2.ModelProto()
+    proto.ParseFromString(Path(model_file).read_bytes())
+    proto.trainer_spec.ClearField("input")
+    proto.trainer_spec.ClearField("model_prefix")
+    Path(model_file).write_bytes(proto.SerializeToString())
+
+
 def _check_input_files(input_files):
     if isinstance(input_files, (str, os.PathLike)):
         input_files = [input_files]
@@ -173,6 +185,7 @@ def train_vocabulary(
                 f"SentencePiece could not train a vocabulary of {vocab_size} pieces "
                 f"on {names}: {gist} Received: vocab_size={vocab_size}"
             ) from None
+        strip_training_paths(os.path.join(tmp, MODEL_FILE))
         config = {"lowercase": lowercase, "keep_accents": keep_accents}
         Path(tmp, CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
         out_dir.mkdir(exist_ok=True)

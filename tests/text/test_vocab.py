@@ -18,6 +18,8 @@ def test_files_and_special_pieces(vocab_dir):
     assert config == {"lowercase": True, "keep_accents": False}
     processor = spm.SentencePieceProcessor(model_file=str(vocab_dir / "spiece.model"))
     assert processor.vocab_size() == 600
+    # no path of the training machine is stored in the model
+    assert str(vocab_dir.parent).encode() not in (vocab_dir / "spiece.model").read_bytes()
     assert [processor.id_to_piece(i) for i in range(5)] == [
         "<pad>", "<unk>", "[CLS]", "[SEP]", "[MASK]"]
     assert (processor.bos_id(), processor.eos_id()) == (-1, -1)
