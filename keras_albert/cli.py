@@ -45,10 +45,12 @@ def _pretrain(args):
     run_pretraining(args.preset, args.vocab, args.input, args.out, steps=args.steps,
                     batch_size=args.batch_size, sequence_length=args.sequence_length,
                     max_predictions=args.max_predictions,
-                    learning_rate=args.learning_rate,
+                    learning_rate=args.learning_rate, warmup_steps=args.warmup_steps,
                     checkpoint_every=args.checkpoint_every,
-                    input_format=args.input_format, seed=args.seed, dtype=args.dtype,
-                    execution=args.execution)
+                    validation_fraction=args.validation_fraction,
+                    input_format=args.input_format, dupe_factor=args.dupe_factor,
+                    seed=args.seed, dtype=args.dtype, execution=args.execution,
+                    strategy=args.strategy, tpu=args.tpu)
     print(f"Wrote {args.out}/model")
 
 
@@ -114,9 +116,21 @@ def build_parser():
     pretrain.add_argument("--sequence-length", type=int, default=128)
     pretrain.add_argument("--max-predictions", type=int, default=20)
     pretrain.add_argument("--learning-rate", type=float, default=1e-3)
+    pretrain.add_argument("--warmup-steps", type=int,
+                          help="linear warm-up steps (default: 10%% of --steps)")
+    pretrain.add_argument("--validation-fraction", type=float, default=0.05,
+                          help="share of documents held out for validation")
+    pretrain.add_argument("--dupe-factor", type=int, default=5,
+                          help="passes over the corpus making sentence-order pairs")
     pretrain.add_argument("--seed", type=int, default=0)
-    pretrain.add_argument("--dtype", choices=["mixed_bfloat16", "mixed_float16"])
+    pretrain.add_argument("--dtype", choices=["mixed_bfloat16", "mixed_float16"],
+                          help="mixed precision (float16 with loss scaling)")
     pretrain.add_argument("--execution", choices=["unrolled", "loop"], default="loop")
+    pretrain.add_argument("--strategy", default="default",
+                          choices=["default", "mirrored", "multi-worker", "tpu"],
+                          help="tf.distribute strategy; --batch-size is global")
+    pretrain.add_argument("--tpu", help="TPU name or address (--strategy tpu); "
+                          "'local' on a TPU VM")
     pretrain.set_defaults(run=_pretrain)
     return parser
 

@@ -105,5 +105,9 @@ def check_task(build, x, y, tmp_path, sample_weight=None):
     check_saved_round_trip(model, x, tmp_path)
     fit_with_xla(model, x, y, sample_weight=sample_weight)
     for policy in ("mixed_bfloat16", "mixed_float16"):
-        fit_with_xla(build(policy), x, y, sample_weight=sample_weight)
+        mixed = build(policy)
+        fit_with_xla(mixed, x, y, sample_weight=sample_weight)
+        # float16 trains with loss scaling (the task takes the backbone's policy)
+        assert isinstance(mixed.optimizer, keras.optimizers.LossScaleOptimizer) == (
+            policy == "mixed_float16")
     return model

@@ -41,7 +41,7 @@ def _trim_pair(a, b, max_tokens, rng):
 
 
 def create_instances(documents, encode, sequence_length, cls_id, sep_id, seed=0,
-                     short_seq_prob=0.1):
+                     short_seq_prob=0.1, dupe_factor=1):
     """Packed SOP pairs of tokenized documents.
 
     Args:
@@ -51,6 +51,9 @@ def create_instances(documents, encode, sequence_length, cls_id, sep_id, seed=0,
         cls_id, sep_id: ints.
         seed: int.
         short_seq_prob: float. Probability of a shorter target length.
+        dupe_factor: int. Passes over the corpus, each with its own chunking,
+            split points and swaps (the original's `--dupe_factor`), so SOP sees
+            more distinct pairs than one pass gives.
 
     Returns:
         dict of numpy arrays: `token_ids`, `segment_ids`, `padding_mask` (N, T)
@@ -59,8 +62,8 @@ def create_instances(documents, encode, sequence_length, cls_id, sep_id, seed=0,
     rng = np.random.default_rng(seed)
     max_tokens = sequence_length - 3
     pairs = []
-    for document in documents:
-        sentences = [ids for ids in map(encode, document) if ids]
+    tokenized = [[ids for ids in map(encode, document) if ids] for document in documents]
+    for sentences in [s for _ in range(dupe_factor) for s in tokenized]:
         chunk, size = [], 0
         target = max_tokens if rng.random() >= short_seq_prob else int(
             rng.integers(2, max_tokens + 1))

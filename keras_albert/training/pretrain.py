@@ -7,13 +7,24 @@ checkpoint every `checkpoint_every` steps. Running the same command again after
 an interruption resumes from the newest checkpoint: weights, optimizer state and
 the position in the data stream (every batch is a function of the seed and its
 step), so it ends where an uninterrupted run ends.
+
+With a `strategy` other than `"default"` the model is built and trained under
+that `tf.distribute` strategy (`training.distribute`); `batch_size` is global.
+In a multi-worker cluster only the chief writes checkpoints, logs and the model;
+every worker reads the same `out` (a shared file system) to resume.
 """
 
+import csv
 import json
+import math
+import os
+import tempfile
+import warnings
 from pathlib import Path
 
 import keras
 import sentencepiece as spm
+import tensorflow as tf
 
 from keras_albert.checks import check_positive_int
 from keras_albert.models.pretrained import read_tokenizer_files, save_pretrained
@@ -23,6 +34,7 @@ from keras_albert.text.masking import word_start_table
 from keras_albert.text.normalization import normalize_text
 from keras_albert.text.pretraining_data import create_instances, pretraining_dataset
 from keras_albert.training.checkpoints import PeriodicCheckpoint, restore
+from keras_albert.training.distribute import is_chief, make_strategy
 from keras_albert.training.optimizer import albert_optimizer
 from keras_albert.training.schedule import WarmupPolynomialDecay
 
@@ -37,11 +49,72 @@ def _encoder(tokenizer_files):
             pieces)
 
 
+def _truncate_log(path, epochs):
+    """Keep the CSV log's rows of the first `epochs` epochs (those before the
+    checkpoint a run resumes from), so resumed epochs are not logged twice."""
+    if not path.is_file():
+        return
+    with open(path, newline="") as file:
+        rows = list(csv.reader(file))
+    kept = rows[:1] + [row for row in rows[1:] if row and row[0].isdigit()
+                       and int(row[0]) < epochs]
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", newline="") as file:
+        csv.writer(file).writerows(kept)
+    os.replace(temporary, path)
+
+
+def _xla_possible(distribution):
+    """XLA cannot compile all-reduces between CPU devices: it neither places
+    variables on several CPU devices of one process
+    (https://www.tensorflow.org/xla/known_issues) nor compiles collectives on
+    CPUs. A strategy with several replicas on CPUs therefore trains without it,
+    with a warning; on GPUs and TPUs it stays on."""
+    if distribution.num_replicas_in_sync == 1:
+        return True
+    devices = distribution.extended.worker_devices
+    if all(
+            "CPU" in device.upper() for device in devices):
+        warnings.warn(f"XLA is off: it cannot all-reduce between the "
+                      f"{distribution.num_replicas_in_sync} CPU replicas (it stays on "
+                      "for GPUs and TPUs).", stacklevel=3)
+        return False
+    return True
+
+
+def _prepare_multi_worker(model, dataset):
+    """Work around two failures of Keras 3's `fit` under
+    `MultiWorkerMirroredStrategy` (keras-team/keras#20585):
+
+    - it first all-reduces a nested batch of distributed values to build the
+      model symbolically, which `CollectiveAllReduce` cannot do: we build model,
+      losses, metrics and optimizer here from one plain batch (what that step
+      does) and let `fit` find the strategy through its scope rather than the
+      model's attribute, so the step is skipped;
+    - it averages each step's logged scalars over workers with
+      `reduce("MEAN", value, axis=0)`, which fails on scalars: the steps return
+      their logs as vectors of one element, which that reduction averages.
+    """
+    with model.distribute_strategy.scope():
+        model._symbolic_build(data_batch=next(iter(dataset.take(1))))
+        if not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
+    model._distribute_strategy = None
+    train_step, test_step = model.train_step, model.test_step
+
+    def as_vectors(logs):
+        return {name: tf.reshape(value, [1]) for name, value in logs.items()}
+
+    model.train_step = lambda data: as_vectors(train_step(data))
+    model.test_step = lambda data: as_vectors(test_step(data))
+
+
 def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
                     sequence_length=128, max_predictions=20, learning_rate=1e-3,
                     warmup_steps=None, checkpoint_every=100, validation_fraction=0.05,
-                    input_format="sentences", seed=0, dtype=None, execution="loop",
-                    verbose="auto", backbone_overrides=None):
+                    input_format="sentences", dupe_factor=5, seed=0, dtype=None,
+                    execution="loop", strategy="default", tpu=None, verbose="auto",
+                    backbone_overrides=None):
     """Pretrain `AlbertPretrainer` on text files; resumable. Returns the history.
 
     Args:
@@ -52,24 +125,39 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
         out: output directory: `checkpoints/`, `log.csv`, `tensorboard/`,
             `model/` (the final pretrained directory) and `data.json`.
         steps: int. Total optimizer steps.
-        batch_size, sequence_length, max_predictions: ints. Static shapes.
+        batch_size, sequence_length, max_predictions: ints. Static shapes;
+            `batch_size` is the global batch (over all replicas).
         learning_rate: float. Peak of the schedule.
         warmup_steps: int or None (10% of `steps`).
         checkpoint_every: int. Steps between checkpoints (a Keras "epoch").
         validation_fraction: float. Documents held out for validation.
         input_format: `"sentences"`, `"plain"` or `"jsonl"`.
-        seed: int. Fixes pairs, order and masks.
-        dtype: None, `"mixed_bfloat16"` or `"mixed_float16"`.
+        dupe_factor: int. Passes over the corpus making sentence-order pairs,
+            each split differently (the original's `--dupe_factor`).
+        seed: int. Fixes initial weights, pairs, order, masks and dropout.
+        dtype: None, `"mixed_bfloat16"` or `"mixed_float16"` (with loss scaling).
         execution: `"loop"` or `"unrolled"`.
+        strategy: `"default"`, `"mirrored"`, `"multi-worker"` or `"tpu"`.
+        tpu: TPU name or address for `strategy="tpu"` (`"local"` on a TPU VM).
         verbose: Keras `fit` verbosity.
         backbone_overrides: dict of further backbone config entries.
     """
     for name, value in (("steps", steps), ("batch_size", batch_size),
-                        ("checkpoint_every", checkpoint_every)):
+                        ("checkpoint_every", checkpoint_every),
+                        ("dupe_factor", dupe_factor)):
         check_positive_int(name, value)
     if steps % checkpoint_every:
         raise ValueError(f"`steps` must be a multiple of `checkpoint_every`. Received: "
                          f"steps={steps}, checkpoint_every={checkpoint_every}")
+    if not 0 <= validation_fraction < 1:
+        raise ValueError(f"`validation_fraction` must be in [0, 1). Received: "
+                         f"validation_fraction={validation_fraction}")
+    distribution = make_strategy(strategy, tpu)
+    replicas = distribution.num_replicas_in_sync
+    if batch_size % replicas:
+        raise ValueError(f"`batch_size` must be a multiple of the {replicas} replicas "
+                         f"of strategy {strategy!r}. Received: batch_size={batch_size}")
+    chief = is_chief(distribution)
     out = Path(out)
     tokenizer_files = read_tokenizer_files(vocabulary)
     encode, pieces = _encoder(tokenizer_files)
@@ -77,41 +165,74 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
     held_out = int(len(documents) * validation_fraction)
     train_documents, validation_documents = (documents[:len(documents) - held_out],
                                              documents[len(documents) - held_out:])
-    train = create_instances(train_documents, encode, sequence_length, 2, 3, seed)
+    train = create_instances(train_documents, encode, sequence_length, 2, 3, seed,
+                             dupe_factor=dupe_factor)
     word_starts = word_start_table(pieces)
     dataset_args = dict(word_starts=word_starts, mask_id=4, seed=seed,
                         max_predictions=max_predictions)
-    validation = None
+    validation, validation_steps = None, None
     if validation_documents:
         validation_instances = create_instances(validation_documents, encode,
-                                                sequence_length, 2, 3, seed + 1)
-        validation = pretraining_dataset(
-            validation_instances, min(batch_size, len(validation_instances["sop_labels"])),
-            num_epochs=1, shuffle=False, **dataset_args)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "data.json").write_text(json.dumps({
-        **report, "train_pairs": len(train["sop_labels"]),
-        "validation_documents": held_out}, indent=2))
+                                                sequence_length, 2, 3, seed + 1,
+                                                dupe_factor=dupe_factor)
+        count = len(validation_instances["sop_labels"])
+        if count >= batch_size:
+            # The same pairs and masks at every evaluation: whole batches, cached
+            # and repeated (Keras keeps one validation iterator when
+            # `validation_steps` is given).
+            validation_steps = count // batch_size
+            kept = {key: value[:validation_steps * batch_size]
+                    for key, value in validation_instances.items()}
+            validation = pretraining_dataset(kept, batch_size, num_epochs=1,
+                                             shuffle=False, **dataset_args)
+            validation = validation.cache().repeat()
+    if chief:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "data.json").write_text(json.dumps({
+            **report, "train_pairs": len(train["sop_labels"]),
+            "validation_documents": held_out, "replicas": replicas,
+            "validation_pairs": (validation_steps or 0) * batch_size}, indent=2))
 
-    model = AlbertPretrainer.from_preset(preset, backbone_overrides={
-        "vocabulary_size": len(pieces), "max_sequence_length": sequence_length,
-        "execution": execution, "dtype": dtype, **(backbone_overrides or {})})
-    schedule = WarmupPolynomialDecay(learning_rate, warmup_steps if warmup_steps is
-                                     not None else steps // 10, steps)
-    model.compile(optimizer=albert_optimizer(schedule))
-    start = restore(model, out / CHECKPOINTS)
-    epochs = steps // checkpoint_every
-    history = model.fit(
-        pretraining_dataset(train, batch_size, start_step=start, **dataset_args),
-        epochs=epochs, initial_epoch=start // checkpoint_every,
-        steps_per_epoch=checkpoint_every, validation_data=validation, verbose=verbose,
-        shuffle=False,  # the dataset orders itself, from the seed
-        callbacks=[
-            PeriodicCheckpoint(out / CHECKPOINTS, checkpoint_every),
-            keras.callbacks.CSVLogger(str(out / "log.csv"), append=True),
-            keras.callbacks.TensorBoard(str(out / "tensorboard")),
-            keras.callbacks.TerminateOnNaN(),
-        ])
-    save_pretrained(model, out / "model", tokenizer=tokenizer_files,
-                    source={"format": "pretrain", "preset": preset, "steps": steps})
+    keras.utils.set_random_seed(seed)
+    with distribution.scope():
+        model = AlbertPretrainer.from_preset(preset, backbone_overrides={
+            "vocabulary_size": len(pieces), "max_sequence_length": sequence_length,
+            "execution": execution, "dtype": dtype, **(backbone_overrides or {})})
+        schedule = WarmupPolynomialDecay(learning_rate, warmup_steps if warmup_steps
+                                         is not None else steps // 10, steps)
+        model.compile(optimizer=albert_optimizer(schedule),
+                      jit_compile=_xla_possible(distribution))
+        start = restore(model, out / CHECKPOINTS)
+    initial_epoch = start // checkpoint_every
+    # Logging first, then the checkpoint: a kill between the two leaves a log row
+    # past the checkpoint, which the resumed run drops and writes again.
+    callbacks = [keras.callbacks.TerminateOnNaN()]
+    if chief:
+        _truncate_log(out / "log.csv", initial_epoch)
+        callbacks += [keras.callbacks.CSVLogger(str(out / "log.csv"), append=True),
+                      keras.callbacks.TensorBoard(str(out / "tensorboard"))]
+    callbacks.append(PeriodicCheckpoint(out / CHECKPOINTS, checkpoint_every,
+                                        write=chief))
+    dataset = pretraining_dataset(train, batch_size, start_step=start, **dataset_args)
+    if isinstance(distribution, tf.distribute.MultiWorkerMirroredStrategy):
+        _prepare_multi_worker(model, dataset)
+    with distribution.scope():
+        history = model.fit(
+            dataset, epochs=steps // checkpoint_every, initial_epoch=initial_epoch,
+            steps_per_epoch=checkpoint_every, validation_data=validation,
+            validation_steps=validation_steps, verbose=verbose,
+            shuffle=False,  # the dataset orders itself, from the seed
+            callbacks=callbacks)
+    losses = history.history.get("loss", [])
+    if losses and not math.isfinite(losses[-1]):
+        raise ValueError(f"The training loss became {losses[-1]} (diverged); lower "
+                         f"the learning rate and rerun to resume from the last good "
+                         f"checkpoint. Received: learning_rate={learning_rate}")
+    if chief:
+        save_pretrained(model, out / "model", tokenizer=tokenizer_files,
+                        source={"format": "pretrain", "preset": preset, "steps": steps})
+    if isinstance(distribution, tf.distribute.MultiWorkerMirroredStrategy):
+        # A barrier: no worker leaves the cluster before the chief has saved.
+        distribution.run(lambda: tf.distribute.get_replica_context().all_reduce(
+            "SUM", tf.constant(1.0)))
     return history

@@ -1,28 +1,82 @@
-import shutil
+"""`keras-albert pretrain` survives SIGKILL at any point: rerunning the command
+ends with the weights of an uninterrupted run (bit-identical on this CPU)."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
-import pydoc_data.topics
 
 from keras_albert import AlbertPretrainer
-from keras_albert.cli import main
-from keras_albert.text import train_vocabulary
+from keras_albert.training.pretrain import run_pretraining
+
+ARGUMENTS = dict(input_format="plain", steps=8, checkpoint_every=2, batch_size=4,
+                 sequence_length=32, max_predictions=5, dupe_factor=2, verbose=0,
+                 validation_fraction=0.0,
+                 backbone_overrides={"dropout": 0.1, "attention_dropout": 0.1,
+                                     "num_layers": 2})
+
+SCRIPT = """
+import sys
+from keras_albert.training.pretrain import run_pretraining
+run_pretraining("albert_tiny", sys.argv[1], sys.argv[2], sys.argv[3], **{arguments})
+"""
 
 
-def test_pretrain_resumes_to_the_same_weights(tmp_path):
-    corpus = tmp_path / "topics.txt"
-    corpus.write_text("\n\n".join(list(pydoc_data.topics.topics.values())[:60]))
-    train_vocabulary(corpus, 400, tmp_path / "vocab")
-    command = ["pretrain", "--vocab", str(tmp_path / "vocab"), "--input", str(corpus),
-               "--input-format", "plain", "--steps", "4", "--checkpoint-every", "2",
-               "--batch-size", "4", "--sequence-length", "32", "--max-predictions", "5"]
-    assert main([*command, "--out", str(tmp_path / "whole")]) == 0
-    assert (tmp_path / "whole" / "log.csv").read_text().count("\n") == 3  # header + 2
-    # An interrupted run: only the first checkpoint was written.
-    first = tmp_path / "whole" / "checkpoints" / "step-000000002"
-    shutil.copytree(first, tmp_path / "resumed" / "checkpoints" / first.name)
-    (tmp_path / "resumed" / "checkpoints" / "latest").write_text(first.name)
-    assert main([*command, "--out", str(tmp_path / "resumed")]) == 0
+def _start(corpus, out):
+    text, vocab = corpus
+    return subprocess.Popen(
+        [sys.executable, "-c", SCRIPT.format(arguments=repr(ARGUMENTS)), str(vocab),
+         str(text), str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+
+
+def _kill_when(process, condition, timeout=300):
+    """SIGKILL `process` as soon as `condition()` holds; False if it ended first."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if condition():
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            return True
+        time.sleep(0.001)
+    assert process.poll() is not None, "no kill point reached in time"
+    return False
+
+
+def _latest(out):
+    pointer = out / "checkpoints" / "latest"
+    return pointer.read_text() if pointer.is_file() else ""
+
+
+def test_sigkill_at_several_points_then_rerun_gives_the_same_weights(corpus, tmp_path):
+    text, vocab = corpus
+    run_pretraining("albert_tiny", vocab, text, tmp_path / "whole", **ARGUMENTS)
+
+    out = tmp_path / "killed"
+    checkpoints = out / "checkpoints"
+    kill_points = [
+        # during start-up, before any step
+        lambda: (out / "data.json").is_file(),
+        # while the first checkpoint is being written (else just after it)
+        lambda: any(checkpoints.glob(".step-*")) or _latest(out) != "",
+        # just after the checkpoint of step 4
+        lambda: _latest(out) == "step-000000004",
+    ]
+    for condition in kill_points:
+        assert _kill_when(_start(corpus, out), condition)
+    last = _start(corpus, out)
+    _, stderr = last.communicate(timeout=300)
+    assert last.returncode == 0, stderr[-3000:]
+
     whole = AlbertPretrainer.from_pretrained(tmp_path / "whole" / "model")
-    resumed = AlbertPretrainer.from_pretrained(tmp_path / "resumed" / "model")
-    for a, b in zip(whole.weights, resumed.weights):
+    resumed = AlbertPretrainer.from_pretrained(out / "model")
+    for a, b in zip(whole.weights, resumed.weights, strict=True):
         np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
+    assert not [p for p in checkpoints.iterdir() if p.name.startswith(".")]
+    with open(out / "log.csv") as file:
+        assert [row["epoch"] for row in csv.DictReader(file)] == ["0", "1", "2", "3"]

@@ -1,0 +1,104 @@
+"""`keras-albert pretrain --strategy`: MirroredStrategy over two logical CPU
+devices and MultiWorkerMirroredStrategy over two worker processes on 127.0.0.1,
+each a real `tf.distribute` run in fresh processes."""
+
+import csv
+import json
+import math
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from keras_albert.training.distribute import make_strategy
+
+COMMAND = ["pretrain", "--input-format", "plain", "--steps", "12",
+           "--checkpoint-every", "4", "--batch-size", "8", "--sequence-length", "32",
+           "--max-predictions", "5"]
+
+# Two logical CPU devices must be configured before TensorFlow starts.
+MIRRORED = """
+import sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from keras_albert.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _environment(**extra):
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **extra}
+
+
+def _check_log(out, replicas):
+    assert json.loads((out / "data.json").read_text())["replicas"] == replicas
+    with open(out / "log.csv") as file:
+        rows = list(csv.DictReader(file))
+    assert [int(row["epoch"]) for row in rows] == [0, 1, 2]
+    losses = [float(row["val_loss"]) for row in rows]
+    assert all(math.isfinite(loss) for loss in losses)
+    assert all(math.isfinite(float(row["loss"])) for row in rows)
+    assert losses[-1] < losses[0], losses  # the same held-out batches each time
+    assert (out / "model" / "model.weights.h5").is_file()
+
+
+def _free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for each in sockets:
+        each.bind(("127.0.0.1", 0))
+    ports = [each.getsockname()[1] for each in sockets]
+    for each in sockets:
+        each.close()
+    return ports
+
+
+def test_mirrored_on_two_logical_cpus(corpus, tmp_path):
+    text, vocab = corpus
+    out = tmp_path / "mirrored"
+    result = subprocess.run(
+        [sys.executable, "-c", MIRRORED, *COMMAND, "--vocab", str(vocab), "--input",
+         str(text), "--out", str(out), "--strategy", "mirrored"],
+        capture_output=True, text=True, env=_environment(), timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "XLA is off" in result.stderr
+    _check_log(out, replicas=2)
+
+
+def test_multi_worker_on_two_processes(corpus, tmp_path):
+    text, vocab = corpus
+    out = tmp_path / "multi_worker"
+    workers = [f"127.0.0.1:{port}" for port in _free_ports(2)]
+    processes = []
+    for index in range(2):
+        tf_config = json.dumps({"cluster": {"worker": workers},
+                                "task": {"type": "worker", "index": index}})
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", "keras_albert.cli", *COMMAND, "--vocab", str(vocab),
+             "--input", str(text), "--out", str(out), "--strategy", "multi-worker"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=_environment(TF_CONFIG=tf_config)))
+    try:
+        results = [process.communicate(timeout=300) for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+    for process, (_, stderr) in zip(processes, results):
+        assert process.returncode == 0, stderr[-3000:]
+    _check_log(out, replicas=2)
+    assert sorted(os.listdir(out / "checkpoints")) == [
+        "latest", "step-000000008", "step-000000012"]  # only the chief wrote
+
+
+def test_strategy_errors_are_one_line(monkeypatch):
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    with pytest.raises(ValueError, match="needs the TF_CONFIG"):
+        make_strategy("multi-worker")
+    monkeypatch.setenv("TF_CONFIG", "{not json")
+    with pytest.raises(ValueError, match="TF_CONFIG is not a cluster spec"):
+        make_strategy("multi-worker")
+    with pytest.raises(ValueError, match="strategy"):
+        make_strategy("horovod")
