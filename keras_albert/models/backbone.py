@@ -120,7 +120,9 @@ class AlbertBackbone(keras.Model):
             encoded, outputs["hidden_states"] = encoded  # (B, L + 1, T, H)
         outputs["sequence_output"] = encoded  # (B, T, H)
         outputs["pooled_output"] = self.pooler(encoded[:, 0, :])  # (B, H)
-        super().__init__(inputs=inputs, outputs=outputs, dtype=dtype, **kwargs)
+        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+        if dtype is not None:  # a functional model does not keep its `dtype` argument
+            self.dtype_policy = keras.dtype_policies.get(dtype)
 
         # === Config ===
         self.vocabulary_size = vocabulary_size

@@ -32,10 +32,10 @@ class AlbertTask(keras.Model):
     """
 
     def __init__(self, backbone, inputs, outputs, **kwargs):
+        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
         # The task takes the backbone's dtype policy, so that `compile` wraps the
         # optimizer in a LossScaleOptimizer under "mixed_float16".
-        kwargs.setdefault("dtype", backbone.dtype_policy)
-        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+        self.dtype_policy = backbone.dtype_policy
         self.backbone = backbone
 
     @classmethod

@@ -71,10 +71,12 @@ def write_checkpoint(model, directory, step, keep=2):
         shutil.rmtree(old)
 
 
-def restore(model, directory):
+def restore(model, directory, clean=True):
     """Load the newest checkpoint into `model`; the step it was taken at (0 if
-    none). The optimizer must be built first so its state has somewhere to go."""
-    for leftover in Path(directory).glob(".*"):  # a write that was killed
+    none). The optimizer must be built first so its state has somewhere to go.
+    `clean` removes what a killed write left (only the process that writes
+    checkpoints should)."""
+    for leftover in Path(directory).glob(".*") if clean else ():  # killed writes
         shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     path, state = latest_checkpoint(directory)
     if path is None:

@@ -41,12 +41,20 @@ from keras_albert.training.schedule import WarmupPolynomialDecay
 CHECKPOINTS = "checkpoints"
 
 
-def _encoder(tokenizer_files):
+def sentencepiece_encoder(tokenizer_files):
+    """`(encode, pieces)`: text -> ids as the original pipeline (normalize, then
+    SentencePiece), and the vocabulary's pieces."""
     processor = spm.SentencePieceProcessor(model_proto=tokenizer_files["proto"])
     lowercase, keep_accents = tokenizer_files["lowercase"], tokenizer_files["keep_accents"]
     pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
     return (lambda text: processor.encode(normalize_text(text, lowercase, keep_accents)),
             pieces)
+
+
+def split_documents(documents, validation_fraction):
+    """`(train, held_out)`: the last `validation_fraction` of documents held out."""
+    held_out = int(len(documents) * validation_fraction)
+    return documents[:len(documents) - held_out], documents[len(documents) - held_out:]
 
 
 def _truncate_log(path, epochs):
@@ -160,11 +168,11 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
     chief = is_chief(distribution)
     out = Path(out)
     tokenizer_files = read_tokenizer_files(vocabulary)
-    encode, pieces = _encoder(tokenizer_files)
+    encode, pieces = sentencepiece_encoder(tokenizer_files)
     documents, report = read_documents(inputs, input_format)
-    held_out = int(len(documents) * validation_fraction)
-    train_documents, validation_documents = (documents[:len(documents) - held_out],
-                                             documents[len(documents) - held_out:])
+    train_documents, validation_documents = split_documents(documents,
+                                                            validation_fraction)
+    held_out = len(validation_documents)
     train = create_instances(train_documents, encode, sequence_length, 2, 3, seed,
                              dupe_factor=dupe_factor)
     word_starts = word_start_table(pieces)
@@ -202,7 +210,7 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
                                          is not None else steps // 10, steps)
         model.compile(optimizer=albert_optimizer(schedule),
                       jit_compile=_xla_possible(distribution))
-        start = restore(model, out / CHECKPOINTS)
+        start = restore(model, out / CHECKPOINTS, clean=chief)
     initial_epoch = start // checkpoint_every
     # Logging first, then the checkpoint: a kill between the two leaves a log row
     # past the checkpoint, which the resumed run drops and writes again.

@@ -83,3 +83,8 @@ def test_dataset_is_static_seeded_and_resumable():
     other_seed = next(iter(pretraining_dataset(instances, 4, word_starts, 4, seed=4,
                                                max_predictions=5)))
     assert not np.array_equal(other_seed[0]["token_ids"], x["token_ids"])
+
+
+def test_a_corpus_without_pairs_is_a_clear_error():
+    with pytest.raises(ValueError, match="no sentence pairs"):
+        create_instances([["a"], ["b"]], lambda sentence: [7], LENGTH, 2, 3)

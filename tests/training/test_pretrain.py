@@ -11,6 +11,7 @@ import time
 import numpy as np
 
 from keras_albert import AlbertPretrainer
+from keras_albert.cli import main
 from keras_albert.training.pretrain import run_pretraining
 
 ARGUMENTS = dict(input_format="plain", steps=8, checkpoint_every=2, batch_size=4,
@@ -80,3 +81,39 @@ def test_sigkill_at_several_points_then_rerun_gives_the_same_weights(corpus, tmp
     assert not [p for p in checkpoints.iterdir() if p.name.startswith(".")]
     with open(out / "log.csv") as file:
         assert [row["epoch"] for row in csv.DictReader(file)] == ["0", "1", "2", "3"]
+
+
+def _error_of(capsys, arguments):
+    assert main(["pretrain", *arguments]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "Traceback" not in error, error
+    return error
+
+
+def test_bad_corpora_and_checkpoints_are_one_line_errors(corpus, tmp_path, capsys):
+    text, vocab = corpus
+    common = ["--vocab", str(vocab), "--input-format", "plain", "--steps", "2",
+              "--checkpoint-every", "2", "--batch-size", "2", "--sequence-length", "16"]
+    (tmp_path / "empty.txt").write_bytes(b" \n\n\t\n")
+    assert "No text in the corpus" in _error_of(
+        capsys, [*common, "--input", str(tmp_path / "empty.txt"), "--out",
+                 str(tmp_path / "a")])
+    (tmp_path / "invalid.txt").write_bytes(b"\xff\xfe\xfa\n\x00\x00\n")
+    assert "invalid_utf8_lines" in _error_of(
+        capsys, [*common, "--input", str(tmp_path / "invalid.txt"), "--out",
+                 str(tmp_path / "b")])
+    assert "No such input file" in _error_of(
+        capsys, [*common, "--input", str(tmp_path / "missing.txt"), "--out",
+                 str(tmp_path / "d")])
+    assert "`steps` must be a multiple" in _error_of(
+        capsys, [*common, "--input", str(text), "--steps", "3", "--out",
+                 str(tmp_path / "e")])
+    # A checkpoint damaged outside our control (not by a kill: writes are atomic).
+    damaged = tmp_path / "f" / "checkpoints" / "step-000000002"
+    damaged.mkdir(parents=True)
+    (damaged / "state.json").write_text('{"step": 2, "seeds": []}')
+    (damaged / "model.weights.h5").write_bytes(b"not hdf5")
+    (damaged.parent / "latest").write_text(damaged.name)
+    assert "Cannot restore checkpoint" in _error_of(
+        capsys, [*common, "--input", str(text), "--steps", "4", "--out",
+                 str(tmp_path / "f")])
