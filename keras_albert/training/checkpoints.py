@@ -77,7 +77,10 @@ def restore(model, directory, clean=True):
     `clean` removes what a killed write left (only the process that writes
     checkpoints should)."""
     for leftover in Path(directory).glob(".*") if clean else ():  # killed writes
-        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
     path, state = latest_checkpoint(directory)
     if path is None:
         return 0
