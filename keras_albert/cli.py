@@ -1,6 +1,8 @@
 """`keras-albert`: the command line. It parses arguments and calls the library."""
 
 import argparse
+import json
+import os
 import sys
 import warnings
 
@@ -39,6 +41,14 @@ def _vocab(args):
     print(f"Wrote {model} ({args.vocab_size} pieces)")
 
 
+def _data(args):
+    from keras_albert.datasets import write_wordnet, write_wordnet_corpus
+
+    paths = write_wordnet(args.out, limit=args.limit)
+    paths.append(write_wordnet_corpus(f"{args.out}/corpus.txt", limit=args.limit))
+    print("Wrote " + ", ".join(map(str, paths)))
+
+
 def _pretrain(args):
     from keras_albert.training.pretrain import run_pretraining
 
@@ -52,6 +62,68 @@ def _pretrain(args):
                     seed=args.seed, dtype=args.dtype, execution=args.execution,
                     strategy=args.strategy, tpu=args.tpu)
     print(f"Wrote {args.out}/model")
+
+
+def _finetune(args):
+    from keras_albert.finetune import finetune
+
+    label_names = None
+    if args.labels:
+        label_names = [name for name in args.labels.split(",") if name]
+    summary = finetune(
+        args.task, args.model, args.train, args.out, eval=args.eval,
+        text_columns=args.text_column, label_column=args.label_column,
+        label_names=label_names, vocab=args.vocab,
+        sequence_length=args.sequence_length, batch_size=args.batch_size,
+        epochs=args.epochs, learning_rate=args.learning_rate,
+        warmup_fraction=args.warmup_fraction, patience=args.patience,
+        class_weight=args.class_weight, dtype=args.dtype, seed=args.seed)
+    print(json.dumps({k: summary[k] for k in ("eval_metrics", "majority_baseline",
+                                               "train_seconds") if k in summary}))
+    print(f"Wrote {args.out}/model and {args.out}/metrics.json")
+
+
+def _evaluate(args):
+    from keras_albert.finetune import evaluate
+
+    print(json.dumps(evaluate(args.model, args.data, batch_size=args.batch_size)))
+
+
+def _predict(args):
+    from keras_albert.files import atomic_path
+    from keras_albert.finetune import predict
+
+    data = args.input
+    if data == "-":  # stdin: one text a line (tab-separated pairs)
+        data = _stdin_table(args.model)
+    try:
+        predictions = predict(args.model, data, batch_size=args.batch_size)
+    finally:
+        if args.input == "-":
+            os.remove(data)
+    lines = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in predictions)
+    if args.out:
+        with atomic_path(args.out) as temporary:
+            temporary.write_text(lines, encoding="utf-8")
+    else:
+        sys.stdout.write(lines)
+
+
+def _stdin_table(model):
+    """Standard input as a temporary JSONL file with the model's text columns."""
+    import tempfile
+
+    from keras_albert.models.pretrained import read_config
+
+    columns = read_config(model).get("source", {}).get("finetune", {}).get(
+        "text_columns", ["text"])
+    handle = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False,
+                                         encoding="utf-8")
+    with handle:
+        for line in sys.stdin.buffer:
+            cells = line.decode("utf-8", errors="replace").rstrip("\n").split("\t")
+            handle.write(json.dumps(dict(zip(columns, cells, strict=False))) + "\n")
+    return handle.name
 
 
 def build_parser():
@@ -87,6 +159,16 @@ def build_parser():
     case.add_argument("--uncased", dest="lowercase", action="store_true",
                       help="lower-case text before SentencePiece")
     convert.set_defaults(run=_convert)
+
+    data = commands.add_parser(
+        "data", help="write the embedded WordNet task (train/validation/test.jsonl) "
+        "and its pretraining corpus (corpus.txt)"
+    )
+    data.add_argument("name", choices=["wordnet"])
+    data.add_argument("--out", required=True, help="directory to write")
+    data.add_argument("--limit", type=int,
+                      help="about this many examples a split (spread evenly)")
+    data.set_defaults(run=_data)
 
     vocab = commands.add_parser(
         "vocab", help="train a SentencePiece vocabulary with ALBERT's special pieces"
@@ -132,6 +214,50 @@ def build_parser():
     pretrain.add_argument("--tpu", help="TPU name or address (--strategy tpu); "
                           "'local' on a TPU VM")
     pretrain.set_defaults(run=_pretrain)
+
+    finetune = commands.add_parser(
+        "finetune", help="fine-tune on a CSV, TSV or JSONL file")
+    finetune.add_argument("--task", required=True,
+                          choices=["classify", "pair", "regress"])
+    finetune.add_argument("--model", required=True,
+                          help="pretrained directory, or a preset with --vocab")
+    finetune.add_argument("--vocab", help="vocabulary directory (for a preset)")
+    finetune.add_argument("--train", required=True)
+    finetune.add_argument("--eval", help="held-out file: early stopping, best "
+                          "weights and the metrics in metrics.json")
+    finetune.add_argument("--out", required=True)
+    finetune.add_argument("--text-column", nargs="+",
+                          help="text column(s): one, or two for --task pair")
+    finetune.add_argument("--label-column", default="label")
+    finetune.add_argument("--labels", help="comma-separated label names (default: "
+                          "the labels found in --train)")
+    finetune.add_argument("--sequence-length", type=int, default=128)
+    finetune.add_argument("--batch-size", type=int, default=32)
+    finetune.add_argument("--epochs", type=int, default=3)
+    finetune.add_argument("--learning-rate", type=float, default=5e-5)
+    finetune.add_argument("--warmup-fraction", type=float, default=0.1)
+    finetune.add_argument("--patience", type=int, default=2,
+                          help="epochs without improvement before stopping")
+    finetune.add_argument("--class-weight", choices=["balanced"])
+    finetune.add_argument("--dtype", choices=["mixed_bfloat16", "mixed_float16"])
+    finetune.add_argument("--seed", type=int, default=0)
+    finetune.set_defaults(run=_finetune)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="the task metrics of a fine-tuned model on a labelled file")
+    evaluate.add_argument("model", help="the model directory finetune wrote")
+    evaluate.add_argument("--data", required=True)
+    evaluate.add_argument("--batch-size", type=int, default=32)
+    evaluate.set_defaults(run=_evaluate)
+
+    predict = commands.add_parser(
+        "predict", help="predictions of a fine-tuned model as JSONL")
+    predict.add_argument("model", help="the model directory finetune wrote")
+    predict.add_argument("--input", default="-", help="CSV/TSV/JSONL file, or - "
+                         "for standard input (one text a line, tab between a pair)")
+    predict.add_argument("--out", help="JSONL file to write (default: stdout)")
+    predict.add_argument("--batch-size", type=int, default=32)
+    predict.set_defaults(run=_predict)
     return parser
 
 

@@ -10,13 +10,16 @@ from pathlib import Path
 def atomic_path(path):
     """Yield a temporary path next to `path`; rename it to `path` on success.
 
-    The temporary name keeps the suffix (Keras checks `.keras`). On error the
+    The temporary name keeps the suffixes. On error the
     temporary file is removed and `path` is left as it was.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # All suffixes kept: Keras checks `.keras` and `.weights.h5`.
+    suffix = "".join(path.suffixes)
     handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix
+        dir=path.parent, prefix=f".{path.name[:len(path.name) - len(suffix)]}.",
+        suffix=suffix,
     )
     os.close(handle)
     os.remove(temporary)

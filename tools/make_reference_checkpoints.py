@@ -74,6 +74,8 @@ def train_vocabulary(out):
 
     import sentencepiece as spm
 
+    from keras_albert.text.vocab import strip_training_paths
+
     with tempfile.TemporaryDirectory() as tmp:
         corpus = os.path.join(tmp, "corpus.txt")
         with open(corpus, "w", encoding="utf-8") as f:

@@ -109,11 +109,20 @@ def save_pretrained(model, directory, tokenizer=None, source=None, overwrite=Tru
     task = None
     if model is not backbone:
         task_config = {key: value for key, value in model.get_config().items()
-                       if key not in ("backbone", "name", "trainable")}
+                       if key not in ("backbone", "name", "trainable", "preprocessor")}
         task = {"class_name": type(model).__name__, "config": task_config}
     backbone_config = {key: value for key, value in backbone.get_config().items()
                        if key not in ("name", "trainable", "dtype")}
     config = {"backbone": backbone_config, "task": task, "source": source or {}}
+    preprocessor = getattr(model, "preprocessor", None)
+    if preprocessor is not None:
+        # The tokenizer is the directory's spiece.model; the rest is config.
+        config["preprocessor"] = {
+            "class_name": type(preprocessor).__name__,
+            "config": {key: value for key, value in preprocessor.get_config().items()
+                       if key not in ("tokenizer", "name", "trainable", "dtype")},
+        }
+        tokenizer = tokenizer or preprocessor.tokenizer
 
     def write(temporary):
         (temporary / CONFIG_FILE).write_text(json.dumps(config, indent=2))
@@ -158,7 +167,9 @@ def load_pretrained(directory, cls=None, backbone_overrides=None, **task_kwargs)
     saved = backbone
     if config.get("task"):
         saved_cls = _task_class(config["task"]["class_name"])
-        saved = saved_cls(backbone=backbone, **config["task"]["config"])
+        preprocessor = load_preprocessor(directory, config)
+        saved = saved_cls(backbone=backbone, preprocessor=preprocessor,
+                          **config["task"]["config"])
     weights = Path(directory) / WEIGHTS_FILE
     if not weights.is_file():
         raise ValueError(f"Missing {WEIGHTS_FILE} in {directory}.")
@@ -175,6 +186,21 @@ def load_pretrained(directory, cls=None, backbone_overrides=None, **task_kwargs)
     if saved is not backbone:
         _copy_shared_heads(saved, model)
     return model
+
+
+def load_preprocessor(directory, config=None):
+    """The preprocessor saved in a pretrained directory, or None."""
+    from keras_albert.text.tokenizer import AlbertTokenizer
+
+    config = config or read_config(directory)
+    if not config.get("preprocessor"):
+        return None
+    entry = config["preprocessor"]
+    cls = keras.saving.get_registered_object(f"keras_albert>{entry['class_name']}")
+    if cls is None:
+        raise ValueError(f"Unknown preprocessor class in {CONFIG_FILE}. Received: "
+                         f"class_name={entry['class_name']!r}")
+    return cls(AlbertTokenizer.from_pretrained(directory), **entry["config"])
 
 
 def _copy_shared_heads(saved, model):

@@ -1,6 +1,7 @@
 """`AlbertClassifier`: classification or regression of a text or a text pair."""
 
 import keras
+import numpy as np
 
 from keras_albert.checks import check_positive_int, check_rate
 from keras_albert.tasks.task import AlbertTask, dropout_and_dense
@@ -68,6 +69,33 @@ class AlbertClassifier(AlbertTask):
     @property
     def is_regression(self):
         return self.num_classes == 1
+
+    def label_ids(self, y):
+        """Class ids of `y`; label names (strings) are looked up in `label_names`."""
+        y = np.asarray(y)
+        if y.dtype.kind not in "USO" or self.is_regression:
+            return y
+        if self.label_names is None:
+            raise ValueError("String labels need a classifier built with "
+                             f"`label_names`. Received: labels like {y.flat[0]!r}")
+        index = {name: i for i, name in enumerate(self.label_names)}
+        unknown = sorted({str(label) for label in y.flat} - index.keys())
+        if unknown:
+            raise ValueError(f"Labels not in `label_names` ({len(self.label_names)} "
+                             f"classes). Received: {unknown[:5]}")
+        return np.array([index[str(label)] for label in y.flat]).reshape(y.shape)
+
+    def predict_labels(self, x, batch_size=None, **kwargs):
+        """`predict`, then the most probable class of each example: a list of
+        `{"label": name or id, "probability": float}` (regression: `{"value"}`)."""
+        logits = self.predict(x, batch_size=batch_size, **kwargs)
+        if self.is_regression:
+            return [{"value": float(value)} for value in logits[:, 0]]
+        probabilities = keras.ops.convert_to_numpy(
+            keras.ops.softmax(keras.ops.cast(logits, "float32")))
+        names = self.label_names or list(range(self.num_classes))
+        return [{"label": names[int(row.argmax())], "probability": float(row.max())}
+                for row in probabilities]
 
     def default_losses(self):
         if self.is_regression:

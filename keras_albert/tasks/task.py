@@ -1,6 +1,8 @@
 """`AlbertTask`: a backbone plus a head, with a default `compile()`."""
 
 import keras
+import numpy as np
+import tensorflow as tf
 
 from keras_albert.models.backbone import AlbertBackbone
 
@@ -29,14 +31,22 @@ class AlbertTask(keras.Model):
     then call `super().__init__(backbone=..., inputs=..., outputs=...)`; their
     `get_config` adds their own arguments to this one's. The heads are rebuilt in
     `__init__`, so only the backbone needs serializing.
+
+    With a `preprocessor` (e.g. `AlbertPreprocessor`), `fit`, `evaluate` and
+    `predict` take raw text, as keras-hub's tasks do: lists or arrays of
+    strings, a tuple of two of them for pairs, or a batched `tf.data.Dataset` of
+    them. The preprocessor runs in a `tf.data` map, so the model itself still
+    sees fixed-shape int tensors and compiles once with XLA. Inputs that are
+    already token dicts pass through untouched.
     """
 
-    def __init__(self, backbone, inputs, outputs, **kwargs):
+    def __init__(self, backbone, inputs, outputs, preprocessor=None, **kwargs):
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
         # The task takes the backbone's dtype policy, so that `compile` wraps the
         # optimizer in a LossScaleOptimizer under "mixed_float16".
         self.dtype_policy = backbone.dtype_policy
         self.backbone = backbone
+        self.preprocessor = preprocessor
 
     @classmethod
     def from_preset(cls, preset, backbone_overrides=None, **task_kwargs):
@@ -59,6 +69,75 @@ class AlbertTask(keras.Model):
         from keras_albert.models.pretrained import save_pretrained
 
         save_pretrained(self, directory, tokenizer=tokenizer, overwrite=overwrite)
+
+    def preprocess_samples(self, x, y=None, sample_weight=None):
+        """One batch of raw samples to model inputs (runs inside `tf.data`)."""
+        return self.preprocessor(x, y, sample_weight)
+
+    def label_ids(self, y):
+        """Labels as the model's targets; tasks with label names override this
+        to accept the names."""
+        return y
+
+    def _needs_preprocessing(self, x):
+        if self.preprocessor is None:
+            return False
+        if isinstance(x, tf.data.Dataset):
+            x = x.element_spec
+            x = x[0] if isinstance(x, tuple) and isinstance(x[0], dict) else x
+        return not isinstance(x, dict)
+
+    def _raw_dataset(self, x, y, sample_weight, batch_size, shuffle=False):
+        """A batched `tf.data.Dataset` of model inputs from raw samples; arrays
+        are shuffled anew every epoch when `shuffle` (as `fit` does with arrays)."""
+        if isinstance(x, tf.data.Dataset):
+            if y is not None or sample_weight is not None:
+                raise ValueError("When `x` is a `tf.data.Dataset` it holds the "
+                                 "labels too: do not pass `y` or `sample_weight`.")
+            dataset = x
+        else:
+            if y is not None:
+                y = self.label_ids(y)
+            data = keras.utils.pack_x_y_sample_weight(x, y, sample_weight)
+            dataset = tf.data.Dataset.from_tensor_slices(
+                tf.nest.map_structure(np.asarray, data))
+            if shuffle:
+                dataset = dataset.shuffle(dataset.cardinality(),
+                                          reshuffle_each_iteration=True)
+            dataset = dataset.batch(batch_size or 32)
+        return dataset.map(lambda *data: self.preprocess_samples(*data),
+                           num_parallel_calls=tf.data.AUTOTUNE).prefetch(
+                               tf.data.AUTOTUNE)
+
+    def fit(self, x=None, y=None, batch_size=None, sample_weight=None,
+            validation_data=None, **kwargs):
+        if self._needs_preprocessing(x):
+            x = self._raw_dataset(x, y, sample_weight, batch_size,
+                                  shuffle=kwargs.pop("shuffle", True))
+            kwargs["shuffle"] = False  # done in the dataset
+            y = sample_weight = batch_size = None
+            if validation_data is not None and self._needs_preprocessing(
+                    validation_data):
+                data = (validation_data,) if isinstance(
+                    validation_data, tf.data.Dataset) else validation_data
+                validation_data = self._raw_dataset(
+                    *keras.utils.unpack_x_y_sample_weight(data), None)
+        return super().fit(x, y, batch_size=batch_size, sample_weight=sample_weight,
+                           validation_data=validation_data, **kwargs)
+
+    def evaluate(self, x=None, y=None, batch_size=None, sample_weight=None,
+                 **kwargs):
+        if self._needs_preprocessing(x) and not kwargs.get("_use_cached_eval_dataset"):
+            x = self._raw_dataset(x, y, sample_weight, batch_size)
+            y = sample_weight = batch_size = None
+        return super().evaluate(x, y, batch_size=batch_size,
+                                sample_weight=sample_weight, **kwargs)
+
+    def predict(self, x, batch_size=None, **kwargs):
+        if self._needs_preprocessing(x):
+            x = self._raw_dataset(x, None, None, batch_size)
+            batch_size = None
+        return super().predict(x, batch_size=batch_size, **kwargs)
 
     def default_losses(self):
         """Loss (or dict of losses by output name) used by `compile()`."""
@@ -93,10 +172,12 @@ class AlbertTask(keras.Model):
             "name": self.name,
             "trainable": self.trainable,
             "backbone": keras.saving.serialize_keras_object(self.backbone),
+            "preprocessor": keras.saving.serialize_keras_object(self.preprocessor),
         }
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
+        for name in ("backbone", "preprocessor"):
+            config[name] = keras.saving.deserialize_keras_object(config.get(name))
         return cls(**config)

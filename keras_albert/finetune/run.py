@@ -1,0 +1,130 @@
+"""`finetune`, `evaluate` and `predict`: what the command line calls.
+
+    finetune(task, model, train, out, eval=...)   -> out/model/, out/metrics.json
+    evaluate(out/model, data)                     -> metrics of the saved model
+    predict(out/model, data)                      -> one dict per row
+"""
+
+import collections
+import json
+import time
+from pathlib import Path
+
+import keras
+
+from keras_albert.checks import check_choice, check_positive_int
+from keras_albert.files import atomic_path
+from keras_albert.finetune.classification import TextClassification
+from keras_albert.finetune.training import balanced_class_weight, fit
+from keras_albert.models.pretrained import load_pretrained, read_config
+
+TASKS = ("classify", "pair", "regress")
+
+
+def make_task(task, text_columns=None, label_column="label"):
+    """The task's reader, model builder and metrics."""
+    check_choice("task", task, TASKS)
+    return TextClassification(task, text_columns, label_column)
+
+
+def _saved_task(directory):
+    """The task spec recorded by `finetune` in a model directory."""
+    spec = read_config(directory).get("source", {}).get("finetune")
+    if not spec:
+        raise ValueError(f"{directory} is not a fine-tuned model (no 'finetune' entry "
+                         "in config.json); fine-tune it with `keras-albert finetune`.")
+    return make_task(spec["task"], spec["text_columns"], spec["label_column"])
+
+
+def finetune(task, model, train, out, eval=None, text_columns=None,  # noqa: A002
+             label_column="label", label_names=None, vocab=None, sequence_length=128, batch_size=32,
+             epochs=3, learning_rate=5e-5, warmup_fraction=0.1, patience=2,
+             class_weight=None, dtype=None, seed=0, verbose=1, log=print):
+    """Fine-tune `model` (a pretrained directory or a preset) on a data file.
+
+    `label_names` fixes the classes (default: the labels found in `train`);
+    eval labels outside them are an error. Writes `out/model/` (a pretrained directory that takes raw text and knows
+    its labels), `out/metrics.json` (the eval metrics of the best epoch, the
+    majority-class baseline, times, skipped rows) and `out/history.csv`.
+
+    Returns:
+        The dict written to `metrics.json`.
+    """
+    check_positive_int("epochs", epochs)
+    check_positive_int("batch_size", batch_size)
+    check_choice("class_weight", class_weight, (None, "balanced"))
+    keras.utils.set_random_seed(seed)
+    out = Path(out)
+    spec = make_task(task, text_columns, label_column)
+    train_rows, train_report = spec.read(train)
+    eval_rows, eval_report = spec.read(eval) if eval else (None, {})
+    task_model, tokenizer = spec.build(model, vocab, train_rows, train,
+                                       sequence_length, dtype, label_names)
+    y = spec.labels(task_model, train_rows, train)
+    validation = None
+    if eval:
+        validation = (spec.inputs(eval_rows), spec.labels(task_model, eval_rows, eval))
+    weights = None
+    if class_weight == "balanced" and not task_model.is_regression:
+        weights = balanced_class_weight(list(y), task_model.num_classes)
+    log(f"{task}: {len(train_rows)} training rows, "
+        f"{len(eval_rows) if eval else 0} eval rows; "
+        f"{task_model.backbone.count_params():,} backbone parameters")
+
+    started = time.perf_counter()
+    history = fit(task_model, (spec.inputs(train_rows), y), validation, out, epochs,
+                  batch_size, learning_rate, warmup_fraction, patience, spec.monitor,
+                  spec.mode, class_weight=weights, verbose=verbose)
+    seconds = time.perf_counter() - started
+    summary = {
+        "task": task, "train": str(train), "eval": str(eval) if eval else None,
+        "train_rows": len(train_rows), "eval_rows": len(eval_rows) if eval else 0,
+        "skipped": {"train": _skipped(train_report), "eval": _skipped(eval_report)},
+        "epochs_run": len(history.history["loss"]), "train_seconds": round(seconds, 1),
+    }
+    if eval:
+        summary["eval_metrics"] = spec.evaluate(task_model, eval_rows, eval, batch_size)
+        if task != "regress":
+            counts = collections.Counter(row[spec.label_column] for row in train_rows)
+            majority = counts.most_common(1)[0][0]
+            summary["majority_baseline"] = {
+                "label": majority,
+                "accuracy": sum(r[spec.label_column] == majority for r in eval_rows)
+                / len(eval_rows)}
+    source = {"finetune": {"task": task, "text_columns": spec.text_columns,
+                           "label_column": spec.label_column, "from": str(model)}}
+    task_model.save_pretrained(out / "model", tokenizer=tokenizer)
+    _record_source(out / "model", source)
+    with atomic_path(out / "metrics.json") as temporary:
+        temporary.write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def _record_source(directory, source):
+    config = read_config(directory)
+    config["source"] = {**config.get("source", {}), **source}
+    with atomic_path(Path(directory) / "config.json") as temporary:
+        temporary.write_text(json.dumps(config, indent=2))
+
+
+def _skipped(report):
+    return {key: value for key, value in dict(report).items() if key.startswith("skipped")}
+
+
+def evaluate(directory, data, batch_size=32):
+    """The task metrics of a fine-tuned model directory on a labelled file."""
+    spec = _saved_task(directory)
+    rows, report = spec.read(data)
+    model = load_pretrained(directory)
+    return {**spec.evaluate(model, rows, data, batch_size), "rows": len(rows),
+            "skipped": _skipped(report)}
+
+
+def predict(directory, data, batch_size=32):
+    """One prediction dict per usable row of `data` (labels not needed), each
+    with its `"row"` (line number in the file)."""
+    spec = _saved_task(directory)
+    rows, _ = spec.read(data, with_labels=False)
+    model = load_pretrained(directory)
+    return [{"row": row["row"], **prediction} for row, prediction
+            in zip(rows, spec.predict(model, rows, batch_size), strict=True)]

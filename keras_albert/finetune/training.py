@@ -1,0 +1,121 @@
+"""The fine-tuning loop shared by every task: model source, optimizer, callbacks.
+
+`DIR/model/` is written once, at the end, as a pretrained directory (config,
+weights, tokenizer, preprocessor); `DIR/checkpoints/best.weights.h5` holds the
+best weights so far (written atomically), `DIR/history.csv` the epochs.
+"""
+
+import math
+from pathlib import Path
+
+import keras
+
+from keras_albert.files import atomic_path
+from keras_albert.models.presets import PRESETS
+from keras_albert.text.preprocessor import AlbertPreprocessor
+from keras_albert.text.tokenizer import AlbertTokenizer
+from keras_albert.training.optimizer import EXCLUDE_FROM_WEIGHT_DECAY
+from keras_albert.training.schedule import WarmupPolynomialDecay
+
+BEST_WEIGHTS = "checkpoints/best.weights.h5"
+
+
+def load_task(cls, source, vocab=None, dtype=None, sequence_length=None,
+              **task_kwargs):
+    """`(task model, tokenizer)` on a pretrained directory or a preset.
+
+    A directory brings its backbone weights and its `spiece.model`; a preset is
+    randomly initialized and needs `vocab` (a vocabulary directory), whose size
+    sets the backbone's `vocabulary_size`. With `sequence_length` the model gets
+    an `AlbertPreprocessor` and takes raw text.
+    """
+    overrides = {"dtype": dtype} if dtype else {}
+    if Path(source).is_dir():
+        tokenizer = AlbertTokenizer.from_pretrained(vocab or source)
+    elif source not in PRESETS:
+        raise ValueError(f"`model` must be a pretrained directory or a preset "
+                         f"({', '.join(sorted(PRESETS))}). Received: model={source!r}")
+    elif vocab is None:
+        raise ValueError(f"A preset starts from random weights and needs a vocabulary "
+                         f"(--vocab DIR). Received: model={source!r}, vocab=None")
+    else:
+        tokenizer = AlbertTokenizer.from_pretrained(vocab)
+        overrides["vocabulary_size"] = tokenizer.vocabulary_size()
+    if sequence_length is not None:
+        task_kwargs["preprocessor"] = AlbertPreprocessor(tokenizer, sequence_length)
+    if Path(source).is_dir():
+        model = cls.from_pretrained(source, backbone_overrides=overrides, **task_kwargs)
+    else:
+        model = cls.from_preset(source, backbone_overrides=overrides, **task_kwargs)
+    return model, tokenizer
+
+
+def adamw(learning_rate, total_steps, warmup_fraction=0.1, weight_decay=0.01):
+    """AdamW with linear warm-up and linear decay to 0, no decay on LayerNorm and
+    biases, gradients clipped to global norm 1 (BERT/ALBERT fine-tuning)."""
+    schedule = WarmupPolynomialDecay(learning_rate, int(total_steps * warmup_fraction),
+                                     total_steps)
+    optimizer = keras.optimizers.AdamW(schedule, weight_decay=weight_decay,
+                                       epsilon=1e-6, global_clipnorm=1.0)
+    optimizer.exclude_from_weight_decay(var_names=list(EXCLUDE_FROM_WEIGHT_DECAY))
+    return optimizer
+
+
+class KeepBest(keras.callbacks.Callback):
+    """Save the weights whenever `monitor` improves; load the best at the end."""
+
+    def __init__(self, path, monitor, mode):
+        super().__init__()
+        self.path, self.monitor, self.mode = Path(path), monitor, mode
+        self.best = None
+        self.best_epoch = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = (logs or {}).get(self.monitor)
+        if value is None or not math.isfinite(value):
+            return
+        if self.best is None or (value > self.best if self.mode == "max"
+                                 else value < self.best):
+            self.best, self.best_epoch = value, epoch
+            with atomic_path(self.path) as temporary:
+                self.model.save_weights(temporary)
+
+    def on_train_end(self, logs=None):
+        if self.best is not None:
+            self.model.load_weights(self.path)
+
+
+def fit(model, train, validation, out, epochs, batch_size, learning_rate,
+        warmup_fraction, patience, monitor, mode, class_weight=None, verbose=1):
+    """Compile with AdamW + schedule (XLA), train with early stopping on
+    `monitor` and keep the best weights; returns the Keras `History`."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    x, y = train
+    steps = epochs * math.ceil(len(y if y is not None else x) / batch_size)
+    model.compile(optimizer=adamw(learning_rate, steps, warmup_fraction),
+                  jit_compile=True)
+    callbacks = [keras.callbacks.TerminateOnNaN(),
+                 keras.callbacks.CSVLogger(str(out / "history.csv"))]
+    if validation is not None:
+        callbacks += [
+            KeepBest(out / BEST_WEIGHTS, monitor, mode),
+            keras.callbacks.EarlyStopping(monitor, patience=patience, mode=mode),
+        ]
+    history = model.fit(x, y, batch_size=batch_size, epochs=epochs,
+                        validation_data=validation, class_weight=class_weight,
+                        callbacks=callbacks, verbose=verbose)
+    losses = history.history["loss"]
+    if not all(math.isfinite(loss) for loss in losses):
+        raise ValueError(f"Fine-tuning diverged (loss {losses[-1]}); lower "
+                         f"--learning-rate. Received: learning_rate={learning_rate}")
+    return history
+
+
+def balanced_class_weight(label_ids, num_classes):
+    """`n / (k * count)` per class, as scikit-learn's "balanced"."""
+    counts = [0] * num_classes
+    for label in label_ids:
+        counts[label] += 1
+    total = len(label_ids)
+    return {c: total / (num_classes * n) if n else 0.0 for c, n in enumerate(counts)}
