@@ -70,6 +70,7 @@ def _finetune(args):
     label_names = None
     if args.labels:
         label_names = [name for name in args.labels.split(",") if name]
+    verbose = 1 if sys.stdout.isatty() else 2  # no progress bars in log files
     summary = finetune(
         args.task, args.model, args.train, args.out, eval=args.eval,
         text_columns=args.text_column, label_column=args.label_column,
@@ -77,7 +78,8 @@ def _finetune(args):
         sequence_length=args.sequence_length, batch_size=args.batch_size,
         epochs=args.epochs, learning_rate=args.learning_rate,
         warmup_fraction=args.warmup_fraction, patience=args.patience,
-        class_weight=args.class_weight, dtype=args.dtype, seed=args.seed)
+        class_weight=args.class_weight, dtype=args.dtype, seed=args.seed,
+        verbose=verbose)
     print(json.dumps({k: summary[k] for k in ("eval_metrics", "majority_baseline",
                                                "train_seconds") if k in summary}))
     print(f"Wrote {args.out}/model and {args.out}/metrics.json")
@@ -218,7 +220,8 @@ def build_parser():
     finetune = commands.add_parser(
         "finetune", help="fine-tune on a CSV, TSV or JSONL file")
     finetune.add_argument("--task", required=True,
-                          choices=["classify", "pair", "regress"])
+                          choices=["classify", "pair", "regress", "tag", "qa",
+                                   "choice"])
     finetune.add_argument("--model", required=True,
                           help="pretrained directory, or a preset with --vocab")
     finetune.add_argument("--vocab", help="vocabulary directory (for a preset)")
@@ -228,7 +231,8 @@ def build_parser():
     finetune.add_argument("--out", required=True)
     finetune.add_argument("--text-column", nargs="+",
                           help="text column(s): one, or two for --task pair")
-    finetune.add_argument("--label-column", default="label")
+    finetune.add_argument("--label-column",
+                          help="label column (default: label; tags for --task tag)")
     finetune.add_argument("--labels", help="comma-separated label names (default: "
                           "the labels found in --train)")
     finetune.add_argument("--sequence-length", type=int, default=128)

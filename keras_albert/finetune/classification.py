@@ -8,7 +8,8 @@ from keras_albert.tasks.classifier import AlbertClassifier
 
 
 class TextClassification:
-    """`classify` (one text), `pair` (two texts) or `regress` (a number).
+    """`classify` (one text), `pair` (two texts) or `regress` (a number, of one
+    text or a pair).
 
     The model takes raw text: its `AlbertPreprocessor` tokenizes and packs inside
     `tf.data`, and the label names are stored with it.
@@ -18,12 +19,13 @@ class TextClassification:
 
     def __init__(self, kind, text_columns=None, label_column="label"):
         self.kind = kind
-        needed = 2 if kind == "pair" else 1
-        text_columns = list(text_columns or (["text_a", "text_b"] if needed == 2
+        # Regression reads one text or a pair (STS-B).
+        allowed = {"classify": (1,), "pair": (2,), "regress": (1, 2)}[kind]
+        text_columns = list(text_columns or (["text_a", "text_b"] if kind == "pair"
                                              else ["text"]))
-        if len(text_columns) != needed:
-            raise ValueError(f"Task {kind!r} reads {needed} text column(s). "
-                             f"Received: text_columns={text_columns}")
+        if len(text_columns) not in allowed:
+            raise ValueError(f"Task {kind!r} reads {' or '.join(map(str, allowed))} "
+                             f"text column(s). Received: text_columns={text_columns}")
         self.text_columns, self.label_column = text_columns, label_column
         if kind == "regress":
             self.monitor, self.mode = "val_loss", "min"
@@ -47,6 +49,9 @@ class TextClassification:
     def inputs(self, rows):
         texts = [np.array([row[c] for row in rows]) for c in self.text_columns]
         return texts[0] if len(texts) == 1 else tuple(texts)
+
+    def arrays(self, model, rows, path):
+        return self.inputs(rows), self.labels(model, rows, path)
 
     def labels(self, model, rows, path):
         if model.is_regression:

@@ -23,13 +23,21 @@ def _open_bytes(path):
     return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
 
 
-def _format(path):
+def table_format(path):
+    """"csv", "tsv" or "jsonl" from the file name (`.gz` ignored), else None."""
     suffixes = [s.lower() for s in Path(path).suffixes if s.lower() != ".gz"]
     suffix = suffixes[-1] if suffixes else ""
     if suffix not in TABLE_SUFFIXES:
+        return None
+    return "jsonl" if suffix == ".json" else suffix[1:]
+
+
+def _format(path):
+    kind = table_format(path)
+    if kind is None:
         raise ValueError(f"Unknown data format (expected one of {', '.join(TABLE_SUFFIXES)}"
                          f", optionally .gz). Received: {str(path)!r}")
-    return "jsonl" if suffix == ".json" else suffix[1:]
+    return kind
 
 
 def _decoded_lines(path, report):

@@ -15,29 +15,43 @@ import keras
 from keras_albert.checks import check_choice, check_positive_int
 from keras_albert.files import atomic_path
 from keras_albert.finetune.classification import TextClassification
+from keras_albert.finetune.choice import MultipleChoice
+from keras_albert.finetune.squad import QuestionAnswering
+from keras_albert.finetune.tagging import TokenTagging
 from keras_albert.finetune.training import balanced_class_weight, fit
 from keras_albert.models.pretrained import load_pretrained, read_config
+from keras_albert.text.tokenizer import AlbertTokenizer
 
-TASKS = ("classify", "pair", "regress")
+TASKS = ("classify", "pair", "regress", "tag", "qa", "choice")
 
 
-def make_task(task, text_columns=None, label_column="label"):
+def make_task(task, text_columns=None, label_column=None):
     """The task's reader, model builder and metrics."""
     check_choice("task", task, TASKS)
-    return TextClassification(task, text_columns, label_column)
+    if task == "tag":
+        return TokenTagging(text_columns, label_column or "tags")
+    if task == "qa":
+        return QuestionAnswering()
+    if task == "choice":
+        return MultipleChoice()
+    return TextClassification(task, text_columns, label_column or "label")
 
 
 def _saved_task(directory):
-    """The task spec recorded by `finetune` in a model directory."""
-    spec = read_config(directory).get("source", {}).get("finetune")
-    if not spec:
+    """The task spec recorded by `finetune` in a model directory, with the
+    directory's tokenizer and the sequence length it was trained with."""
+    saved = read_config(directory).get("source", {}).get("finetune")
+    if not saved:
         raise ValueError(f"{directory} is not a fine-tuned model (no 'finetune' entry "
                          "in config.json); fine-tune it with `keras-albert finetune`.")
-    return make_task(spec["task"], spec["text_columns"], spec["label_column"])
+    spec = make_task(saved["task"], saved["text_columns"], saved["label_column"])
+    spec.tokenizer = AlbertTokenizer.from_pretrained(directory)
+    spec.sequence_length = saved["sequence_length"]
+    return spec
 
 
 def finetune(task, model, train, out, eval=None, text_columns=None,  # noqa: A002
-             label_column="label", label_names=None, vocab=None, sequence_length=128, batch_size=32,
+             label_column=None, label_names=None, vocab=None, sequence_length=128, batch_size=32,
              epochs=3, learning_rate=5e-5, warmup_fraction=0.1, patience=2,
              class_weight=None, dtype=None, seed=0, verbose=1, log=print):
     """Fine-tune `model` (a pretrained directory or a preset) on a data file.
@@ -60,19 +74,17 @@ def finetune(task, model, train, out, eval=None, text_columns=None,  # noqa: A00
     eval_rows, eval_report = spec.read(eval) if eval else (None, {})
     task_model, tokenizer = spec.build(model, vocab, train_rows, train,
                                        sequence_length, dtype, label_names)
-    y = spec.labels(task_model, train_rows, train)
-    validation = None
-    if eval:
-        validation = (spec.inputs(eval_rows), spec.labels(task_model, eval_rows, eval))
+    x, y = spec.arrays(task_model, train_rows, train)
+    validation = spec.arrays(task_model, eval_rows, eval) if eval else None
     weights = None
-    if class_weight == "balanced" and not task_model.is_regression:
+    if class_weight == "balanced" and task in ("classify", "pair"):
         weights = balanced_class_weight(list(y), task_model.num_classes)
     log(f"{task}: {len(train_rows)} training rows, "
         f"{len(eval_rows) if eval else 0} eval rows; "
         f"{task_model.backbone.count_params():,} backbone parameters")
 
     started = time.perf_counter()
-    history = fit(task_model, (spec.inputs(train_rows), y), validation, out, epochs,
+    history = fit(task_model, (x, y), validation, out, epochs,
                   batch_size, learning_rate, warmup_fraction, patience, spec.monitor,
                   spec.mode, class_weight=weights, verbose=verbose)
     seconds = time.perf_counter() - started
@@ -84,7 +96,7 @@ def finetune(task, model, train, out, eval=None, text_columns=None,  # noqa: A00
     }
     if eval:
         summary["eval_metrics"] = spec.evaluate(task_model, eval_rows, eval, batch_size)
-        if task != "regress":
+        if task in ("classify", "pair"):
             counts = collections.Counter(row[spec.label_column] for row in train_rows)
             majority = counts.most_common(1)[0][0]
             summary["majority_baseline"] = {
@@ -92,7 +104,8 @@ def finetune(task, model, train, out, eval=None, text_columns=None,  # noqa: A00
                 "accuracy": sum(r[spec.label_column] == majority for r in eval_rows)
                 / len(eval_rows)}
     source = {"finetune": {"task": task, "text_columns": spec.text_columns,
-                           "label_column": spec.label_column, "from": str(model)}}
+                           "label_column": spec.label_column,
+                           "sequence_length": sequence_length, "from": str(model)}}
     task_model.save_pretrained(out / "model", tokenizer=tokenizer)
     _record_source(out / "model", source)
     with atomic_path(out / "metrics.json") as temporary:

@@ -1,0 +1,104 @@
+"""Each task type end to end through the command line: finetune (XLA), then
+evaluate and predict on the saved model directory."""
+
+import json
+import random
+
+import pytest
+
+from keras_albert.cli import main
+from tests.finetune.conftest import write_jsonl
+
+TINY = ["--model", "albert_tiny", "--epochs", "1", "--batch-size", "8",
+        "--sequence-length", "32", "--learning-rate", "1e-3"]
+
+
+def run_task(tmp_path, capsys, vocab, task, train, extra=()):
+    out = tmp_path / "run"
+    assert main(["finetune", "--task", task, "--vocab", str(vocab), "--train",
+                 str(train), "--eval", str(train), "--out", str(out), *TINY,
+                 *extra]) == 0
+    summary = json.loads((out / "metrics.json").read_text())
+    assert summary["epochs_run"] == 1
+    capsys.readouterr()
+    assert main(["evaluate", str(out / "model"), "--data", str(train)]) == 0
+    evaluated = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    # The saved model reproduces the metrics measured right after training.
+    for name, value in summary["eval_metrics"].items():
+        assert evaluated[name] == pytest.approx(value, abs=1e-6), name
+    assert main(["predict", str(out / "model"), "--input", str(train),
+                 "--out", str(tmp_path / "predictions.jsonl")]) == 0
+    lines = (tmp_path / "predictions.jsonl").read_text().splitlines()
+    return summary, [json.loads(line) for line in lines]
+
+
+def test_classify_the_embedded_wordnet_task(tmp_path, capsys, wordnet_vocab,
+                                            wordnet_files):
+    summary, predictions = run_task(
+        tmp_path, capsys, wordnet_vocab, "classify", wordnet_files / "train.jsonl",
+        ["--class-weight", "balanced"])
+    assert summary["majority_baseline"]["label"]
+    assert 0.0 <= summary["eval_metrics"]["macro_f1"] <= 1.0
+    assert len(predictions) == 48
+    config = json.loads((tmp_path / "run/model/config.json").read_text())
+    labels = config["task"]["config"]["label_names"]
+    assert {p["label"] for p in predictions} <= set(labels)
+
+
+def test_pair_and_regress_read_two_text_columns(tmp_path, capsys, wordnet_vocab):
+    rows = [{"premise": f"the cat sat on mat {i}", "hypothesis": "a cat sat",
+             "label": ["yes", "no"][i % 2], "score": i / 10} for i in range(16)]
+    train = write_jsonl(tmp_path / "pairs.jsonl", rows)
+    _, predictions = run_task(tmp_path, capsys, wordnet_vocab, "pair", train,
+                              ["--text-column", "premise", "hypothesis"])
+    assert {p["label"] for p in predictions} <= {"yes", "no"}
+    summary, predictions = run_task(
+        tmp_path, capsys, wordnet_vocab, "regress", train,
+        ["--text-column", "premise", "hypothesis", "--label-column", "score"])
+    assert set(summary["eval_metrics"]) == {"pearson", "spearman", "mse"}
+    assert all("value" in p for p in predictions)
+
+
+def test_tag_conll_gives_one_tag_per_word(tmp_path, capsys, wordnet_vocab):
+    rng = random.Random(0)
+    lines = ["-DOCSTART- -X- O", ""]
+    for _ in range(16):
+        for _ in range(rng.randint(2, 6)):
+            word, tag = rng.choice([("Paris", "B-LOC"), ("went", "O"), ("the", "O"),
+                                    ("Smith", "B-PER")])
+            lines.append(f"{word} NNP {tag}")
+        lines.append("")
+    train = tmp_path / "train.conll"
+    train.write_text("\n".join(lines))
+    summary, predictions = run_task(tmp_path, capsys, wordnet_vocab, "tag", train)
+    assert {"f1", "precision", "recall", "token_accuracy"} <= set(summary["eval_metrics"])
+    assert [len(p["tags"]) for p in predictions] == [len(p["words"]) for p in predictions]
+
+
+def test_qa_squad_with_long_contexts_and_unanswerable(tmp_path, capsys, wordnet_vocab):
+    filler = " ".join(f"word{i}" for i in range(40))  # longer than one window
+    qas = [{"id": "q1", "question": "where is the tower?",
+            "answers": [{"text": "in paris", "answer_start": len(filler) + 14}]},
+           {"id": "q2", "question": "who won?", "answers": [], "is_impossible": True},
+           {"id": "q3", "question": "what is missing?",
+            "answers": [{"text": "not in the text", "answer_start": 0}]}]
+    context = f"{filler} the tower is in paris and it is tall."
+    squad = {"version": "v2.0", "data": [{"title": "t", "paragraphs": [
+        {"context": context, "qas": qas}] * 4}]}
+    train = tmp_path / "train.json"
+    train.write_text(json.dumps(squad))
+    summary, predictions = run_task(tmp_path, capsys, wordnet_vocab, "qa", train)
+    assert summary["skipped"]["train"] == {"skipped_answer_not_in_context": 4}
+    assert set(summary["eval_metrics"]) == {"exact_match", "f1"}
+    assert len(predictions) == 12  # predict needs no answers: nothing skipped
+    assert all(p["answer"] == "" or p["answer"] in context for p in predictions)
+
+
+def test_choice_reads_race_layout(tmp_path, capsys, wordnet_vocab):
+    rows = [{"article": f"story number {i} about a dog", "question": "who?",
+             "options": ["a dog", "a cat", "a cow"], "answer": "ABC"[i % 3]}
+            for i in range(12)]
+    train = write_jsonl(tmp_path / "race.jsonl", rows)
+    summary, predictions = run_task(tmp_path, capsys, wordnet_vocab, "choice", train)
+    assert 0.0 <= summary["eval_metrics"]["accuracy"] <= 1.0
+    assert all(p["choice"] in (0, 1, 2) for p in predictions)
