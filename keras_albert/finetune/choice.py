@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_albert.finetune import readers
+from keras_albert.finetune.tagging import encode_texts
 from keras_albert.finetune.training import load_task
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 from keras_albert.text.preprocessor import pack_segments
@@ -75,10 +76,12 @@ class MultipleChoice:
 
     def inputs(self, rows):
         choices = len(rows[0]["seconds"])
-        contexts = tf.constant([row["context"] for row in rows for _ in range(choices)])
-        seconds = tf.constant([second for row in rows for second in row["seconds"]])
+        contexts = [row["context"] for row in rows for _ in range(choices)]
+        seconds = [second for row in rows for second in row["seconds"]]
+        segments = [tf.ragged.constant(encode_texts(self.tokenizer, texts), "int32",
+                                       ragged_rank=1) for texts in (contexts, seconds)]
         packed = pack_segments(
-            [self.tokenizer(contexts), self.tokenizer(seconds)], self.sequence_length,
+            segments, self.sequence_length,
             cls_id=self.tokenizer.cls_token_id, sep_id=self.tokenizer.sep_token_id,
             pad_id=self.tokenizer.pad_token_id)
         return {name: tensor.numpy().reshape(len(rows), choices, -1)
