@@ -92,7 +92,9 @@ def fit(model, train, validation, out, epochs, batch_size, learning_rate,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     x, y = train
-    steps = epochs * math.ceil(len(y if y is not None else x) / batch_size)
+    # y is an array, or (QA) a dict of arrays: any leaf counts the examples.
+    examples = len(keras.tree.flatten(y)[0])
+    steps = epochs * math.ceil(examples / batch_size)
     model.compile(optimizer=adamw(learning_rate, steps, warmup_fraction),
                   jit_compile=True)
     callbacks = [keras.callbacks.TerminateOnNaN(),
