@@ -48,6 +48,10 @@ def main():
     parser.add_argument("--validation-fraction", type=float, default=0.05)
     parser.add_argument("--dupe-factor", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--sequence-length", type=int, default=None,
+                        help="the run's --sequence-length (default: the backbone's maximum)")
+    parser.add_argument("--max-predictions", type=int, default=20,
+                        help="the run's --max-predictions")
     parser.add_argument("--seed", type=int, default=0, help="the run's --seed")
     args = parser.parse_args()
 
@@ -56,12 +60,14 @@ def main():
     encode, pieces = sentencepiece_encoder(read_tokenizer_files(args.vocab))
     documents, _ = read_documents(args.input, args.input_format)
     _, held_out = split_documents(documents, args.validation_fraction)
-    instances = create_instances(held_out, encode, config["max_sequence_length"], 2, 3,
+    length = args.sequence_length or config["max_sequence_length"]
+    instances = create_instances(held_out, encode, length, 2, 3,
                                  seed=12345, dupe_factor=args.dupe_factor)
     pairs = len(instances["sop_labels"])
     steps = pairs // args.batch_size
     dataset = pretraining_dataset(instances, args.batch_size, word_start_table(pieces),
-                                  mask_id=4, seed=12345, num_epochs=1, shuffle=False)
+                                  mask_id=4, seed=12345, num_epochs=1, shuffle=False,
+                                  max_predictions=args.max_predictions)
     after = evaluate(model, dataset, steps)
     keras.utils.set_random_seed(args.seed)  # the run's initial weights
     initial = AlbertPretrainer.from_preset("albert_tiny", backbone_overrides={

@@ -33,7 +33,7 @@ def _parse(record, path, number, with_labels):
         context, question = record.get("context"), record.get("question", "")
         choices, label = record.get("choices"), record.get("label")
     if not isinstance(context, str) or not isinstance(choices, list) or len(choices) < 2:
-        raise ValueError(f"{path}, line {number}: expected a context and at least 2 "
+        raise ValueError(f"{readers.where(path, number)}: expected a context and at least 2 "
                          "choices (generic, RACE or SWAG layout). Received keys: "
                          f"{sorted(record)}")
     label = None if not with_labels else label
@@ -43,7 +43,7 @@ def _parse(record, path, number, with_labels):
         except (TypeError, ValueError):
             label = -1
         if not 0 <= label < len(choices):
-            raise ValueError(f"{path}, line {number}: the label must index one of the "
+            raise ValueError(f"{readers.where(path, number)}: the label must index one of the "
                              f"{len(choices)} choices. Received: {record.get('label', record.get('answer'))!r}")
     return context, [f"{question} {choice}".strip() for choice in choices], label
 
@@ -59,13 +59,13 @@ class MultipleChoice:
         for number, record in readers.read_rows(path):
             context, seconds, label = _parse(record, path, number, with_labels)
             if rows and len(seconds) != len(rows[0]["seconds"]):
-                raise ValueError(f"{path}, line {number}: {len(seconds)} choices, but "
+                raise ValueError(f"{readers.where(path, number)}: {len(seconds)} choices, but "
                                  f"line {rows[0]['row']} has {len(rows[0]['seconds'])}; "
                                  "every row needs the same number.")
             rows.append({"row": number, "context": context, "seconds": seconds,
                          "label": label})
         if not rows:
-            raise ValueError(f"No rows in {path}.")
+            raise ValueError(f"No rows in {readers.describe(path)}.")
         return rows, report
 
     def build(self, source, vocab, rows, path, sequence_length, dtype,

@@ -33,6 +33,16 @@ class TextClassification:
     def read(self, path, with_labels=True):
         columns = [*self.text_columns, *([self.label_column] if with_labels else [])]
         rows, report = readers.read_table(path, columns)
+        for row in rows:
+            for column in self.text_columns:
+                if not isinstance(row[column], str):
+                    raise ValueError(
+                        f"{readers.where(path, row['row'])}: {column!r} must be a text. "
+                        f"Received: {type(row[column]).__name__} {str(row[column])[:40]} "
+                        "(a batched tf.data.Dataset? pass one example per element)")
+        names = readers.class_label_names(path, self.label_column)
+        if with_labels and names:
+            rows, report = readers.name_class_labels(rows, names, self.label_column, report)
         return rows, report
 
     def build(self, source, vocab, rows, path, sequence_length, dtype,
@@ -41,7 +51,8 @@ class TextClassification:
             readers.read_floats(rows, path, self.label_column)
             options = {"num_classes": 1}
         else:
-            names = label_names or readers.label_set(rows, path, self.label_column)
+            names = (label_names or readers.class_label_names(path, self.label_column)
+                     or readers.label_set(rows, path, self.label_column))
             options = {"num_classes": len(names), "label_names": names}
         return load_task(AlbertClassifier, source, vocab, dtype, sequence_length,
                          **options)

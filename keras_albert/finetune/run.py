@@ -14,6 +14,7 @@ import keras
 
 from keras_albert.checks import check_choice, check_positive_int
 from keras_albert.files import atomic_path
+from keras_albert.finetune import readers
 from keras_albert.finetune.classification import TextClassification
 from keras_albert.finetune.choice import MultipleChoice
 from keras_albert.finetune.squad import QuestionAnswering
@@ -54,7 +55,9 @@ def finetune(task, model, train, out, eval=None, text_columns=None,  # noqa: A00
              label_column=None, label_names=None, vocab=None, sequence_length=128, batch_size=32,
              epochs=3, learning_rate=5e-5, warmup_fraction=0.1, patience=2,
              class_weight=None, dtype=None, seed=0, verbose=1, log=print):
-    """Fine-tune `model` (a pretrained directory or a preset) on a data file.
+    """Fine-tune `model` (a pretrained directory or a preset) on a data file
+    (CSV, TSV, JSONL, CoNLL, SQuAD JSON) or on records in memory (a Hugging
+    Face `datasets.Dataset`, an unbatched `tf.data.Dataset`, a DataFrame).
 
     `label_names` fixes the classes (default: the labels found in `train`);
     eval labels outside them are an error. Writes `out/model/` (a pretrained directory that takes raw text and knows
@@ -71,16 +74,16 @@ def finetune(task, model, train, out, eval=None, text_columns=None,  # noqa: A00
     out = Path(out)
     spec = make_task(task, text_columns, label_column)
     train_rows, train_report = spec.read(train)
-    eval_rows, eval_report = spec.read(eval) if eval else (None, {})
+    eval_rows, eval_report = spec.read(eval) if eval is not None else (None, {})
     task_model, tokenizer = spec.build(model, vocab, train_rows, train,
                                        sequence_length, dtype, label_names)
     x, y = spec.arrays(task_model, train_rows, train)
-    validation = spec.arrays(task_model, eval_rows, eval) if eval else None
+    validation = spec.arrays(task_model, eval_rows, eval) if eval_rows else None
     weights = None
     if class_weight == "balanced" and task in ("classify", "pair"):
         weights = balanced_class_weight(list(y), task_model.num_classes)
     log(f"{task}: {len(train_rows)} training rows, "
-        f"{len(eval_rows) if eval else 0} eval rows; "
+        f"{len(eval_rows or ())} eval rows; "
         f"{task_model.backbone.count_params():,} backbone parameters")
 
     started = time.perf_counter()
@@ -89,12 +92,13 @@ def finetune(task, model, train, out, eval=None, text_columns=None,  # noqa: A00
                   spec.mode, class_weight=weights, verbose=verbose)
     seconds = time.perf_counter() - started
     summary = {
-        "task": task, "train": str(train), "eval": str(eval) if eval else None,
-        "train_rows": len(train_rows), "eval_rows": len(eval_rows) if eval else 0,
+        "task": task, "train": readers.describe(train),
+        "eval": readers.describe(eval) if eval is not None else None,
+        "train_rows": len(train_rows), "eval_rows": len(eval_rows or ()),
         "skipped": {"train": _skipped(train_report), "eval": _skipped(eval_report)},
         "epochs_run": len(history.history["loss"]), "train_seconds": round(seconds, 1),
     }
-    if eval:
+    if eval_rows:
         summary["eval_metrics"] = spec.evaluate(task_model, eval_rows, eval, batch_size)
         if task in ("classify", "pair"):
             counts = collections.Counter(row[spec.label_column] for row in train_rows)

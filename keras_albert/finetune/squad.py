@@ -10,6 +10,8 @@ windows of a question (at most `max_answer_pieces` long) and maps it back to
 the original words; "" when the `[CLS]` score beats every span.
 """
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from keras_albert.finetune import metrics, readers
@@ -33,6 +35,31 @@ def _answer_words(context, words_end, text, start):
     return first, last
 
 
+def _questions(source):
+    """(context, question dict) of each question, from a SQuAD JSON file or
+    from records in Hugging Face's `squad` layout (`context`, `question`,
+    `id`, `answers: {"text": [...], "answer_start": [...]}`)."""
+    if not readers.is_file(source):
+        for number, record in readers.read_rows(source):
+            if "context" not in record or "question" not in record:
+                raise ValueError(f"{readers.where(source, number)}: expected 'context' and "
+                                 f"'question' (SQuAD layout). Received: {sorted(record)}")
+            answers = record.get("answers") or {}
+            if isinstance(answers, Mapping):  # Hugging Face: columns of lists
+                answers = [{"text": text, "answer_start": start} for text, start in
+                           zip(answers.get("text", []), answers.get("answer_start", []),
+                               strict=False)]
+            yield record["context"], {**record, "answers": answers}
+        return
+    data = readers.read_json(source)
+    if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+        raise ValueError(f"{source} is not SQuAD JSON (no top-level 'data' list).")
+    for article in data["data"]:
+        for paragraph in article.get("paragraphs", []):
+            for qa in paragraph.get("qas", []):
+                yield paragraph.get("context", ""), qa
+
+
 class QuestionAnswering:
     """`qa`: answer spans in a context."""
 
@@ -40,35 +67,30 @@ class QuestionAnswering:
     text_columns, label_column = ["question", "context"], "answers"
 
     def read(self, path, with_labels=True):
-        data = readers.read_json(path)
-        if not isinstance(data, dict) or not isinstance(data.get("data"), list):
-            raise ValueError(f"{path} is not SQuAD JSON (no top-level 'data' list).")
-        rows, report, number = [], {"skipped_answer_not_in_context": 0}, 0
-        for article in data["data"]:
-            for paragraph in article.get("paragraphs", []):
-                context = paragraph.get("context", "")
+        rows, report, contexts = [], {"skipped_answer_not_in_context": 0}, {}
+        for number, (context, qa) in enumerate(_questions(path), start=1):
+            if context not in contexts:
                 words = context.split()
                 ends, position = [], 0
                 for word in words:
                     position = context.index(word, position) + len(word)
                     ends.append(position)
-                for qa in paragraph.get("qas", []):
-                    number += 1
-                    answers = [a.get("text", "") for a in qa.get("answers", [])]
-                    span = None
-                    if with_labels and answers and not qa.get("is_impossible"):
-                        first = qa["answers"][0]
-                        span = _answer_words(context, ends, first["text"],
-                                             first.get("answer_start"))
-                        if span is None:
-                            report["skipped_answer_not_in_context"] += 1
-                            report.setdefault("first_skipped_question", qa.get("id", number))
-                            continue
-                    rows.append({"row": number, "id": qa.get("id", str(number)),
-                                 "question": qa.get("question", ""), "words": words,
-                                 "answers": answers, "span": span})
+                contexts[context] = words, ends
+            words, ends = contexts[context]
+            answers = [a.get("text", "") for a in qa.get("answers", [])]
+            span = None
+            if with_labels and answers and not qa.get("is_impossible"):
+                first = qa["answers"][0]
+                span = _answer_words(context, ends, first["text"], first.get("answer_start"))
+                if span is None:
+                    report["skipped_answer_not_in_context"] += 1
+                    report.setdefault("first_skipped_question", qa.get("id", number))
+                    continue
+            rows.append({"row": number, "id": qa.get("id", str(number)),
+                         "question": qa.get("question", ""), "words": words,
+                         "answers": answers, "span": span})
         if not rows:
-            raise ValueError(f"No usable questions in {path} ({report}).")
+            raise ValueError(f"No usable questions in {readers.describe(path)} ({report}).")
         return rows, report
 
     def build(self, source, vocab, rows, path, sequence_length, dtype,

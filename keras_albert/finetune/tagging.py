@@ -35,24 +35,28 @@ class TokenTagging:
         self.label_column = label_column
 
     def read(self, path, with_labels=True):
-        if readers.table_format(path) == "jsonl":
+        if readers.table_format(path) in ("jsonl", "records"):
             columns = [self.text_columns[0], *([self.label_column] if with_labels else [])]
             rows, report = readers.read_table(path, columns)
+            names = readers.class_label_names(path, self.label_column, sequence=True)
             rows = [{"row": r["row"], "words": list(r[self.text_columns[0]]),
-                     "tags": list(r.get(self.label_column) or [])} for r in rows]
+                     "tags": [names[int(t)] if names else t
+                              for t in r.get(self.label_column) or []]} for r in rows]
         else:
             rows, report = readers.read_conll(path)
         for row in rows:
             if with_labels and len(row["tags"]) != len(row["words"]):
-                raise ValueError(f"{path}, line {row['row']}: {len(row['words'])} "
+                raise ValueError(f"{readers.where(path, row['row'])}: {len(row['words'])} "
                                  f"words but {len(row['tags'])} tags.")
         return rows, report
 
     def build(self, source, vocab, rows, path, sequence_length, dtype,
               label_names=None):
-        names = label_names or sorted({tag for row in rows for tag in row["tags"]})
+        names = (label_names
+                 or readers.class_label_names(path, self.label_column, sequence=True)
+                 or sorted({tag for row in rows for tag in row["tags"]}))
         if len(names) < 2:
-            raise ValueError(f"All words of {path} have the tag {names[0]!r}: a "
+            raise ValueError(f"All words of {readers.describe(path)} have the tag {names[0]!r}: a "
                              "tagger needs at least 2 tags.")
         self.sequence_length = sequence_length
         model, self.tokenizer = load_task(AlbertTokenClassifier, source, vocab, dtype,
@@ -92,7 +96,7 @@ class TokenTagging:
         index = {name: i for i, name in enumerate(model.label_names)}
         unknown = [(r["row"], t) for r in rows for t in r["tags"] if t not in index]
         if unknown:
-            raise ValueError(f"{len(unknown)} words of {path} have tags the model does "
+            raise ValueError(f"{len(unknown)} words of {readers.describe(path)} have tags the model does "
                              f"not know (line {unknown[0][0]}: {unknown[0][1]!r}). "
                              f"Known tags: {model.label_names}")
         return [[index[t] for t in r["tags"]] for r in rows]
