@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -35,3 +36,33 @@ def save_model(model, path):
     """`model.save(path)` through a temporary name, so `path` is whole or absent."""
     with atomic_path(path) as temporary:
         model.save(temporary)
+
+
+def write_directory(directory, write, overwrite=True):
+    """Call `write(temporary_dir)`, then move the result to `directory` whole.
+
+    A reader sees the old directory or the new one, never a half-written one.
+    """
+    directory = Path(directory)
+    if directory.exists() and not overwrite:
+        raise ValueError(f"Output directory exists (pass overwrite=True or "
+                         f"--overwrite to replace it). Received: {directory}")
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
+    try:
+        write(temporary)
+        # mkdtemp makes the directory private (0700); give it the usual mode,
+        # so that a server running as another user (TF Serving) can read it.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o777 & ~umask)
+        if directory.exists():
+            old = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.old."))
+            os.replace(directory, old / directory.name)
+            os.replace(temporary, directory)
+            shutil.rmtree(old)
+        else:
+            os.replace(temporary, directory)
+    finally:
+        if temporary.exists():
+            shutil.rmtree(temporary)

@@ -82,7 +82,10 @@ class AlbertAttention(keras.layers.Layer):
         logits = ops.matmul(query, ops.transpose(key, (0, 1, 3, 2)))  # (B, N, T, T)
         logits = ops.cast(logits, "float32")
         key_is_pad = 1.0 - ops.cast(padding_mask, "float32")  # (B, T)
-        logits = logits + key_is_pad[:, None, None, :] * MASK_LOGIT
+        # expand_dims, not `[:, None, None, :]`: TFLite has no builtin for a
+        # strided slice that adds axes to a dynamic shape.
+        key_is_pad = ops.expand_dims(key_is_pad, (1, 2))  # (B, 1, 1, T)
+        logits = logits + key_is_pad * MASK_LOGIT
         probs = ops.cast(ops.softmax(logits, axis=-1), self.compute_dtype)
         probs = self.dropout_layer(probs, training=training)
 

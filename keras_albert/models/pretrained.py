@@ -12,12 +12,11 @@ saved model shares with it by layer name (e.g. `mlm_head` of a pretrainer for an
 """
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import keras
+
+from keras_albert.files import write_directory
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.weights.h5"
@@ -31,31 +30,6 @@ def _task_class(class_name):
         raise ValueError(f"Unknown task class in {CONFIG_FILE}. Received: "
                          f"class_name={class_name!r}")
     return cls
-
-
-def write_directory(directory, write, overwrite=True):
-    """Call `write(temporary_dir)`, then move the result to `directory` whole.
-
-    A reader sees the old directory or the new one, never a half-written one.
-    """
-    directory = Path(directory)
-    if directory.exists() and not overwrite:
-        raise ValueError(f"Output directory exists (pass overwrite=True or "
-                         f"--overwrite to replace it). Received: {directory}")
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
-    try:
-        write(temporary)
-        if directory.exists():
-            old = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.old."))
-            os.replace(directory, old / directory.name)
-            os.replace(temporary, directory)
-            shutil.rmtree(old)
-        else:
-            os.replace(temporary, directory)
-    finally:
-        if temporary.exists():
-            shutil.rmtree(temporary)
 
 
 def tokenizer_spec(tokenizer):

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from keras_albert import AlbertBackbone, AlbertClassifier, AlbertPretrainer
-from keras_albert.models.pretrained import load_pretrained, write_directory
+from keras_albert.files import write_directory
+from keras_albert.models.pretrained import load_pretrained
 from tests.helpers import tiny_backbone, token_batch
 
 

@@ -1,0 +1,52 @@
+"""ONNX files through tf2onnx, from the same token function as the other
+exports: inputs `token_ids`, `segment_ids`, `padding_mask` (int32, dynamic
+batch and length), float32 outputs by name. The label names and the packing
+length are stored in the model's `metadata_props` (key `keras_albert`, JSON).
+"""
+
+import json
+from pathlib import Path
+
+from keras_albert.checks import check_positive_int
+from keras_albert.export import serving
+from keras_albert.files import atomic_path
+
+MIN_OPSET = 17
+METADATA_KEY = "keras_albert"
+
+
+def export_onnx(directory, out, opset=MIN_OPSET):
+    """Write the model of a pretrained `directory` as an `.onnx` file.
+
+    Returns:
+        The `Path` written.
+    """
+    import onnx
+    import tf2onnx
+
+    check_positive_int("opset", opset)
+    if opset < MIN_OPSET:
+        raise ValueError(f"`opset` must be at least {MIN_OPSET}. Received: opset={opset}")
+    model = serving.load_for_export(directory)
+    function = serving.tokens_function(model, with_strings=False)
+    signature = [spec for spec in function.input_signature]
+    proto, _ = tf2onnx.convert.from_function(function, input_signature=signature,
+                                             opset=opset)
+    metadata = {"task": type(model).__name__, "label_names": serving.label_names(model)}
+    entry = proto.metadata_props.add()
+    entry.key, entry.value = METADATA_KEY, json.dumps(metadata)
+    out = Path(out)
+    with atomic_path(out) as temporary:
+        onnx.save_model(proto, str(temporary))
+    return out
+
+
+def read_metadata(path):
+    """The `keras_albert` metadata dict of an `.onnx` file (empty if none)."""
+    import onnx
+
+    proto = onnx.load(str(path), load_external_data=False)
+    for entry in proto.metadata_props:
+        if entry.key == METADATA_KEY:
+            return json.loads(entry.value)
+    return {}

@@ -1,0 +1,164 @@
+"""What every export serves: the model loaded for inference, its token inputs,
+its raw-text inputs and its named outputs.
+
+A task model exports as the functions
+
+    tokens(token_ids, segment_ids, padding_mask) -> outputs
+    text(text) or text(text_a, text_b)           -> outputs (tokenizer inside)
+
+with int32 token inputs of any batch size and length, string inputs of any
+batch size, and float32 outputs named after what they hold. SavedModel,
+TFLite and ONNX are all made from these, so the artifacts agree by
+construction and `verify` can compare them name by name.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_albert.models.backbone import AlbertBackbone
+from keras_albert.models.pretrained import load_pretrained, load_preprocessor, read_config
+from keras_albert.tasks.classifier import AlbertClassifier
+from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
+from keras_albert.tasks.question_answerer import AlbertQuestionAnswerer
+from keras_albert.tasks.token_classifier import AlbertTokenClassifier
+from keras_albert.text.preprocessor import AlbertPreprocessor
+from keras_albert.text.tokenizer import AlbertTokenizer
+
+TOKEN_INPUTS = ("token_ids", "segment_ids", "padding_mask")
+DEFAULT_SEQUENCE_LENGTH = 128
+
+
+def load_for_export(directory):
+    """The model of a pretrained directory, in float32 with the encoder
+    unrolled (the form TFLite and ONNX convert without TF ops; shared weights
+    stay one variable each)."""
+    return load_pretrained(directory, backbone_overrides={"execution": "unrolled",
+                                                          "dtype": "float32"})
+
+
+def text_columns(directory):
+    """How many texts one example has: 2 for pair tasks, else 1."""
+    config = read_config(directory)
+    finetune = config.get("source", {}).get("finetune", {})
+    if finetune.get("task") in ("pair", "regress") and len(finetune["text_columns"]) == 2:
+        return 2
+    return 2 if config.get("task", {}).get("class_name") == "AlbertQuestionAnswerer" else 1
+
+
+def preprocessor_for(directory, model, sequence_length=None):
+    """The directory's saved preprocessor, or one built on its tokenizer."""
+    preprocessor = getattr(model, "preprocessor", None) or load_preprocessor(directory)
+    if preprocessor is not None and sequence_length in (None, preprocessor.sequence_length):
+        return preprocessor
+    tokenizer = (preprocessor.tokenizer if preprocessor is not None
+                 else AlbertTokenizer.from_pretrained(directory))
+    backbone = model if isinstance(model, AlbertBackbone) else model.backbone
+    length = min(sequence_length or DEFAULT_SEQUENCE_LENGTH,
+                 backbone.max_sequence_length)
+    return AlbertPreprocessor(tokenizer, sequence_length=length)
+
+
+def token_signature(model):
+    """Int32 `TensorSpec`s of the token inputs: (batch, length), or (batch,
+    choices, length) for multiple choice; every dimension dynamic."""
+    rank = 3 if isinstance(model, AlbertMultipleChoice) else 2
+    return {name: tf.TensorSpec([None] * rank, tf.int32, name=name)
+            for name in TOKEN_INPUTS}
+
+
+def label_names(model):
+    """The class (or tag) names stored with the model, else None."""
+    return getattr(model, "label_names", None)
+
+
+def named_outputs(model, outputs, with_strings=True):
+    """The model's raw outputs as a dict of named float32/int32 tensors (and
+    string labels with `with_strings`; TFLite and ONNX leave them out)."""
+    if isinstance(model, AlbertBackbone):
+        return {"sequence_output": outputs["sequence_output"],
+                "pooled_output": outputs["pooled_output"]}
+    if isinstance(outputs, dict):  # question answering
+        return {name: tf.cast(value, tf.float32) for name, value in outputs.items()}
+    logits = tf.cast(outputs, tf.float32)  # (B, C), (B, L, C) or (B, K)
+    if isinstance(model, AlbertClassifier) and model.is_regression:
+        return {"score": logits[:, 0]}  # (B,)
+    named = {"logits": logits, "probabilities": tf.nn.softmax(logits)}
+    if with_strings:
+        named["label_id"] = tf.argmax(logits, axis=-1, output_type=tf.int32)
+        names = label_names(model)
+        if names:
+            named["label"] = tf.gather(tf.constant(names), named["label_id"])
+    return named
+
+
+def tokens_function(model, with_strings=True):
+    """`f(token_ids, segment_ids, padding_mask) -> named outputs`, a
+    `tf.function` with a dynamic batch and length."""
+    signature = token_signature(model)
+
+    @tf.function(input_signature=[signature[name] for name in TOKEN_INPUTS])
+    def tokens(token_ids, segment_ids, padding_mask):
+        inputs = {"token_ids": token_ids, "segment_ids": segment_ids,
+                  "padding_mask": padding_mask}
+        return named_outputs(model, model(inputs, training=False), with_strings)
+
+    return tokens
+
+
+def valid_utf8(strings):
+    """Bytes that are not UTF-8 become U+FFFD, so any string can be served."""
+    return tf.strings.unicode_transcode(strings, "UTF-8", "UTF-8", errors="replace",
+                                        replace_control_characters=False)
+
+
+def text_function(model, preprocessor, num_texts):
+    """`f(text)` or `f(text_a, text_b)` on (batch,) strings -> named outputs,
+    with the packed `token_ids` for the tasks whose outputs point at tokens."""
+    if isinstance(model, AlbertMultipleChoice):
+        raise ValueError("A multiple-choice model has no raw-text signature (each "
+                         "example is several pairs); serve its token signature.")
+    spec = [tf.TensorSpec([None], tf.string, name="text_a" if num_texts == 2 else "text")]
+    if num_texts == 2:
+        spec.append(tf.TensorSpec([None], tf.string, name="text_b"))
+
+    def run(*texts):
+        segments = tuple(valid_utf8(text) for text in texts)
+        inputs = preprocessor(segments if num_texts == 2 else segments[0])
+        outputs = named_outputs(model, model(inputs, training=False))
+        if isinstance(model, (AlbertTokenClassifier, AlbertQuestionAnswerer)):
+            outputs["token_ids"] = inputs["token_ids"]
+        return outputs
+
+    if num_texts == 2:
+        return tf.function(lambda text_a, text_b: run(text_a, text_b), input_signature=spec)
+    return tf.function(lambda text: run(text), input_signature=spec)
+
+
+def archive(model, endpoints, preprocessor=None):
+    """A Keras `ExportArchive` with the `endpoints` (name -> tf.function of
+    `model`) and, with a `preprocessor`, its SentencePiece resource.
+
+    The model itself is not tracked: `add_endpoint` tracks the variables its
+    functions read, each once (tracking the model too would store every
+    weight twice), and the TFLite converter freezes each into one buffer.
+    """
+    exported = keras.export.ExportArchive()
+    if preprocessor is not None:
+        exported.track(preprocessor.tokenizer._sentence_piece)
+    for name, function in endpoints.items():
+        exported.add_endpoint(name, function)
+    return exported
+
+
+def keras_outputs(model, inputs, batch_size=32):
+    """The Keras model's named numeric outputs on NumPy token inputs, the
+    reference every artifact is compared against."""
+    function = tokens_function(model, with_strings=False)
+    results = []
+    count = len(inputs["token_ids"])
+    for start in range(0, count, batch_size):
+        batch = [tf.constant(inputs[name][start:start + batch_size], tf.int32)
+                 for name in TOKEN_INPUTS]
+        results.append({k: v.numpy() for k, v in function(*batch).items()})
+    return {name: np.concatenate([r[name] for r in results]) for name in results[0]}
