@@ -111,6 +111,45 @@ def _predict(args):
         sys.stdout.write(lines)
 
 
+def _export(args):
+    if args.format == "saved-model":
+        from keras_albert.export import export_saved_model
+
+        path = export_saved_model(args.model, args.out, args.name, version=args.version,
+                                  sequence_length=args.sequence_length,
+                                  overwrite=args.overwrite)
+    elif args.format == "tflite":
+        from keras_albert.export import export_tflite, read_texts
+
+        texts = None
+        if args.representative:
+            texts, _ = read_texts(args.model, args.representative)
+        path = export_tflite(args.model, args.out, quantize=args.quantize,
+                             representative=texts, with_tokenizer=args.with_tokenizer,
+                             batch_size=args.batch_size,
+                             sequence_length=args.sequence_length)
+    else:
+        from keras_albert.export import export_onnx
+
+        path = export_onnx(args.model, args.out, opset=args.opset)
+    print(f"Wrote {path}")
+
+
+def _verify(args):
+    from keras_albert.export import format_table, verify
+    from keras_albert.files import atomic_path
+
+    report = verify(args.model, args.artifacts, args.data, limit=args.limit)
+    print(format_table(report))
+    if args.json:
+        with atomic_path(args.json) as temporary:
+            temporary.write_text(json.dumps(report, indent=2))
+    if not report["passed"]:
+        print("keras-albert: verify: an artifact missed its bounds", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _stdin_table(model):
     """Standard input as a temporary JSONL file with the model's text columns."""
     import tempfile
@@ -262,6 +301,40 @@ def build_parser():
     predict.add_argument("--out", help="JSONL file to write (default: stdout)")
     predict.add_argument("--batch-size", type=int, default=32)
     predict.set_defaults(run=_predict)
+
+    export = commands.add_parser(
+        "export", help="export a model for TF Serving, TFLite or ONNX")
+    export.add_argument("format", choices=["saved-model", "tflite", "onnx"])
+    export.add_argument("model", help="pretrained or fine-tuned model directory")
+    export.add_argument("--out", required=True, help="saved-model: the TF Serving base "
+                        "path (writes OUT/NAME/VERSION); tflite/onnx: the file")
+    export.add_argument("--name", help="saved-model: the model name")
+    export.add_argument("--version", type=int, default=1, help="saved-model: version")
+    export.add_argument("--overwrite", action="store_true",
+                        help="saved-model: replace an existing version")
+    export.add_argument("--quantize", default="none",
+                        choices=["none", "float16", "dynamic", "int8"],
+                        help="tflite: weights (and, for int8, activations)")
+    export.add_argument("--representative", help="tflite int8: texts to calibrate "
+                        "on (a data file in the model's format, or .txt, one a line)")
+    export.add_argument("--with-tokenizer", action="store_true",
+                        help="tflite: take raw text (tensorflow-text custom ops)")
+    export.add_argument("--batch-size", type=int, help="tflite: fixed batch size")
+    export.add_argument("--sequence-length", type=int, help="fixed token length "
+                        "(tflite), or the packing length of raw-text signatures")
+    export.add_argument("--opset", type=int, default=17, help="onnx: opset (>= 17)")
+    export.set_defaults(run=_export)
+
+    check = commands.add_parser(
+        "verify", help="run exported artifacts against the Keras model and check "
+        "their bounds (exit 1 when one misses)")
+    check.add_argument("model", help="the model directory that was exported")
+    check.add_argument("artifacts", nargs="+",
+                       help="SavedModel version directories, .tflite and .onnx files")
+    check.add_argument("--data", required=True, help="labelled held-out file")
+    check.add_argument("--limit", type=int, help="use the first N examples")
+    check.add_argument("--json", help="also write the report as JSON")
+    check.set_defaults(run=_verify)
     return parser
 
 
@@ -272,12 +345,13 @@ def _one_line_warning(message, category, filename, lineno, line=None):
 def main(argv=None):
     warnings.formatwarning = _one_line_warning
     args = build_parser().parse_args(argv)
+    if args.command == "export" and args.format == "saved-model" and not args.name:
+        build_parser().error("export saved-model needs --name")
     try:
-        args.run(args)
+        return args.run(args) or 0
     except ValueError as error:  # bad input: one line, no traceback
         print(f"keras-albert: error: {error}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

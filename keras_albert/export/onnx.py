@@ -29,9 +29,10 @@ def export_onnx(directory, out, opset=MIN_OPSET):
         raise ValueError(f"`opset` must be at least {MIN_OPSET}. Received: opset={opset}")
     model = serving.load_for_export(directory)
     function = serving.tokens_function(model, with_strings=False)
-    signature = [spec for spec in function.input_signature]
+    signature = list(function.input_signature)
     proto, _ = tf2onnx.convert.from_function(function, input_signature=signature,
                                              opset=opset)
+    _name_dynamic_dimensions(proto, rank=len(signature[0].shape))
     metadata = {"task": type(model).__name__, "label_names": serving.label_names(model)}
     entry = proto.metadata_props.add()
     entry.key, entry.value = METADATA_KEY, json.dumps(metadata)
@@ -39,6 +40,18 @@ def export_onnx(directory, out, opset=MIN_OPSET):
     with atomic_path(out) as temporary:
         onnx.save_model(proto, str(temporary))
     return out
+
+
+def _name_dynamic_dimensions(proto, rank):
+    """`batch`, (`choices`,) `sequence` instead of tf2onnx's `unk__N` names."""
+    names = ["batch", "choices", "sequence"] if rank == 3 else ["batch", "sequence"]
+    for value in proto.graph.input:
+        for dimension, name in zip(value.type.tensor_type.shape.dim, names, strict=True):
+            dimension.dim_param = name
+    for value in proto.graph.output:
+        dimensions = value.type.tensor_type.shape.dim
+        if dimensions and not dimensions[0].dim_value:
+            dimensions[0].dim_param = "batch"
 
 
 def read_metadata(path):

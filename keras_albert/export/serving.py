@@ -15,14 +15,19 @@ construction and `verify` can compare them name by name.
 import keras
 import numpy as np
 import tensorflow as tf
+import tensorflow_text as tf_text
 
 from keras_albert.models.backbone import AlbertBackbone
-from keras_albert.models.pretrained import load_pretrained, load_preprocessor, read_config
+from keras_albert.models.pretrained import (
+    load_preprocessor,
+    load_pretrained,
+    read_config,
+)
 from keras_albert.tasks.classifier import AlbertClassifier
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 from keras_albert.tasks.question_answerer import AlbertQuestionAnswerer
 from keras_albert.tasks.token_classifier import AlbertTokenClassifier
-from keras_albert.text.preprocessor import AlbertPreprocessor
+from keras_albert.text.preprocessor import AlbertPreprocessor, pack_segments
 from keras_albert.text.tokenizer import AlbertTokenizer
 
 TOKEN_INPUTS = ("token_ids", "segment_ids", "padding_mask")
@@ -57,6 +62,44 @@ def preprocessor_for(directory, model, sequence_length=None):
     length = min(sequence_length or DEFAULT_SEQUENCE_LENGTH,
                  backbone.max_sequence_length)
     return AlbertPreprocessor(tokenizer, sequence_length=length)
+
+
+def read_texts(directory, path, with_labels=False, limit=None):
+    """`(texts, labels)` of a data file in the format `directory`'s model was
+    fine-tuned on (default: `text` and `label` columns of a CSV/TSV/JSONL
+    file), or of a `.txt` file with one text a line (no labels). A text is a
+    string, or an (a, b) tuple for pair tasks; `labels` is None unless asked
+    for."""
+    from pathlib import Path
+
+    from keras_albert.finetune.classification import TextClassification
+    from keras_albert.finetune.run import saved_task
+
+    if Path(path).suffix == ".txt" and not with_labels:
+        texts = [line.strip() for line in Path(path).read_text(
+            encoding="utf-8", errors="replace").splitlines() if line.strip()]
+        if not texts:
+            raise ValueError(f"No text in {path}.")
+        return texts[:limit] if limit else texts, None
+    try:
+        spec = saved_task(directory)
+    except ValueError:  # not fine-tuned by keras-albert: the default columns
+        spec = None
+    if not isinstance(spec, TextClassification):
+        spec = TextClassification("classify")
+    rows, _ = spec.read(path, with_labels=with_labels)
+    rows = rows[:limit] if limit else rows
+    columns = spec.text_columns
+    texts = [tuple(row[c] for c in columns) if len(columns) == 2 else row[columns[0]]
+             for row in rows]
+    return texts, [row[spec.label_column] for row in rows] if with_labels else None
+
+
+def pack_texts(texts, preprocessor):
+    """NumPy token inputs of a list of texts (or of (a, b) tuples)."""
+    segments = (tuple(np.array(column) for column in zip(*texts, strict=True))
+                if isinstance(texts[0], tuple) else np.array(texts))
+    return {name: value.numpy() for name, value in preprocessor(segments).items()}
 
 
 def token_signature(model):
@@ -112,27 +155,70 @@ def valid_utf8(strings):
                                         replace_control_characters=False)
 
 
-def text_function(model, preprocessor, num_texts):
+def text_signature(num_texts):
+    """(batch,) string `TensorSpec`s: `text`, or `text_a` and `text_b`."""
+    names = ("text_a", "text_b") if num_texts == 2 else ("text",)
+    return [tf.TensorSpec([None], tf.string, name=name) for name in names]
+
+
+def text_function(model, preprocessor, num_texts, lite=False):
     """`f(text)` or `f(text_a, text_b)` on (batch,) strings -> named outputs,
-    with the packed `token_ids` for the tasks whose outputs point at tokens."""
+    with the packed `token_ids` for the tasks whose outputs point at tokens.
+
+    With `lite`, the tokenizer is built from tensorflow-text ops that TFLite
+    has kernels for (see `lite_tokenize`), the rows are padded to the longest
+    in the batch, and only numeric outputs are returned.
+    """
     if isinstance(model, AlbertMultipleChoice):
         raise ValueError("A multiple-choice model has no raw-text signature (each "
                          "example is several pairs); serve its token signature.")
-    spec = [tf.TensorSpec([None], tf.string, name="text_a" if num_texts == 2 else "text")]
-    if num_texts == 2:
-        spec.append(tf.TensorSpec([None], tf.string, name="text_b"))
+    tokenizer = preprocessor.tokenizer
+    tokenize = lite_tokenize(tokenizer) if lite else tokenizer
 
     def run(*texts):
-        segments = tuple(valid_utf8(text) for text in texts)
-        inputs = preprocessor(segments if num_texts == 2 else segments[0])
-        outputs = named_outputs(model, model(inputs, training=False))
+        # FastBertNormalizer drops bytes that are not UTF-8 itself; TFLite has
+        # no kernel for `unicode_transcode`.
+        segments = [tokenize(text if lite else valid_utf8(text)) for text in texts]
+        inputs = pack_segments(segments, preprocessor.sequence_length,
+                               cls_id=tokenizer.cls_token_id, sep_id=tokenizer.sep_token_id,
+                               pad_id=tokenizer.pad_token_id, truncate=preprocessor.truncate,
+                               pad_to_longest=lite)
+        outputs = named_outputs(model, model(inputs, training=False), with_strings=not lite)
         if isinstance(model, (AlbertTokenClassifier, AlbertQuestionAnswerer)):
             outputs["token_ids"] = inputs["token_ids"]
         return outputs
 
+    signature = text_signature(num_texts)
     if num_texts == 2:
-        return tf.function(lambda text_a, text_b: run(text_a, text_b), input_signature=spec)
-    return tf.function(lambda text: run(text), input_signature=spec)
+        return tf.function(lambda text_a, text_b: run(text_a, text_b),
+                           input_signature=signature)
+    return tf.function(lambda text: run(text), input_signature=signature)
+
+
+def lite_tokenize(tokenizer):
+    """Strings to ragged ids with the ops TFLite runs as tensorflow-text
+    custom ops: `FastBertNormalizer` (lowercase, NFD, accents stripped) and
+    `FastSentencepieceTokenizer`, then SentencePiece's own normalization.
+
+    Differs from `AlbertTokenizer` only where NFD and NFKD disagree before
+    SentencePiece's NFKC, and in LaTeX quotes (`` and '' stay as they are);
+    `keras-albert verify` measures the agreement on real text.
+    """
+    if tokenizer.lowercase != (not tokenizer.keep_accents):
+        raise ValueError(
+            "The TFLite tokenizer lowercases and strips accents together or not at "
+            f"all. Received: lowercase={tokenizer.lowercase}, "
+            f"keep_accents={tokenizer.keep_accents}")
+    normalizer = (tf_text.FastBertNormalizer(lower_case_nfd_strip_accents=True)
+                  if tokenizer.lowercase else None)
+    sentencepiece = tf_text.FastSentencepieceTokenizer(tokenizer.proto)
+
+    def tokenize(strings):
+        if normalizer is not None:
+            strings = normalizer.normalize(strings)
+        return tf.cast(sentencepiece.tokenize(strings), tf.int32)  # (B, None)
+
+    return tokenize
 
 
 def archive(model, endpoints, preprocessor=None):

@@ -20,23 +20,34 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 from tensorflow.lite.tools import flatbuffer_utils
+from tensorflow_text.core.pybinds import tflite_registrar
 
 from keras_albert.checks import check_choice, check_positive_int
 from keras_albert.export import serving
 from keras_albert.files import atomic_path
+from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 SIGNATURE = "serve_tokens"
+TEXT_SIGNATURE = "serving_default"
 METADATA_NAME = "keras_albert"
 CALIBRATION_EXAMPLES = 200
 
 
-def _converter(function, model):
+def _converter(function, model, preprocessor=None):
     """A converter for `function`, through a SavedModel so the signature keeps
     its name and its inputs' names."""
     saved = tempfile.mkdtemp(prefix="keras_albert_tflite_")
-    serving.archive(model, {SIGNATURE: function}).write_out(saved, verbose=False)
-    return tf.lite.TFLiteConverter.from_saved_model(saved, signature_keys=[SIGNATURE])
+    name = TEXT_SIGNATURE if preprocessor else SIGNATURE
+    serving.archive(model, {name: function}, preprocessor).write_out(saved, verbose=False)
+    converter = tf.lite.TFLiteConverter.from_saved_model(saved, signature_keys=[name])
+    # The tokenizer's tensorflow-text ops stay custom ops; the app registers
+    # their kernels (see export/README.md).
+    converter.allow_custom_ops = preprocessor is not None
+    if preprocessor is not None:  # for the int8 calibration run
+        converter.target_spec._experimental_custom_op_registerers = list(
+            tflite_registrar.SELECT_TFTEXT_OPS)
+    return converter
 
 
 def _quantize(converter, quantize, calibration):
@@ -46,27 +57,31 @@ def _quantize(converter, quantize, calibration):
     if quantize == "float16":
         converter.target_spec.supported_types = [tf.float16]
     elif quantize == "int8":
-        converter.representative_dataset = lambda: (dict(example) for example in calibration)
+        converter.representative_dataset = lambda: iter(calibration)
         # Integer kernels where TFLite has them; an op without one stays float
         # rather than failing the conversion.
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
                                                tf.lite.OpsSet.TFLITE_BUILTINS]
 
 
-def calibration_inputs(preprocessor, texts, num_texts=1):
-    """Token inputs of each representative example, one example a batch, cut
-    to its own length (the converter sees realistic lengths and padding)."""
-    examples = []
-    for text in texts:
-        segments = tuple(tf.constant([t]) for t in text) if num_texts == 2 else tf.constant([text])
-        packed = preprocessor(segments)
-        length = max(int(tf.reduce_sum(packed["padding_mask"])), 1)
-        examples.append({name: packed[name][:, :length] for name in serving.TOKEN_INPUTS})
-    return examples
+def calibration_inputs(preprocessor, texts, with_tokenizer=False):
+    """Representative inputs, one example a batch: the texts themselves for a
+    model with its tokenizer inside, else their token inputs, all cut to the
+    longest example's length (TFLite's calibrator cannot change the input
+    length between examples)."""
+    pairs = bool(texts) and isinstance(texts[0], (tuple, list))
+    if with_tokenizer:
+        names = ("text_a", "text_b") if pairs else ("text",)
+        return [{name: np.array([value]) for name, value
+                 in zip(names, text if pairs else (text,), strict=True)} for text in texts]
+    packed = serving.pack_texts(texts, preprocessor)
+    length = int(packed["padding_mask"].sum(axis=1).max())
+    return [{name: packed[name][index:index + 1, :length] for name in serving.TOKEN_INPUTS}
+            for index in range(len(texts))]
 
 
 def export_tflite(directory, out, quantize="none", representative=None,
-                  batch_size=None, sequence_length=None):
+                  with_tokenizer=False, batch_size=None, sequence_length=None):
     """Write the model of a pretrained `directory` as a `.tflite` file.
 
     Args:
@@ -77,8 +92,11 @@ def export_tflite(directory, out, quantize="none", representative=None,
             weights and activations, calibrated on `representative`).
         representative: for `"int8"`, a list of texts (or of (a, b) pairs for
             pair tasks), e.g. from `read_texts`.
-        batch_size, sequence_length: ints for a fixed input shape; None keeps
-            that dimension dynamic.
+        with_tokenizer: put the tokenizer inside: the signature
+            `serving_default` takes `text` (or `text_a`, `text_b`) strings.
+        batch_size, sequence_length: ints for a fixed token-input shape; None
+            keeps that dimension dynamic. With the tokenizer, `sequence_length`
+            is the packing length (default: the saved preprocessor's).
 
     Returns:
         The `Path` written.
@@ -91,37 +109,46 @@ def export_tflite(directory, out, quantize="none", representative=None,
         raise ValueError("quantize='int8' needs representative text to calibrate "
                          "activations (--representative FILE).")
     model = serving.load_for_export(directory)
-    function = serving.tokens_function(model, with_strings=False)
-    if batch_size or sequence_length:
-        function = _fixed_shape(model, batch_size, sequence_length)
-    converter = _converter(function, model)
-    calibration = None
+    preprocessor = None
+    if not isinstance(model, AlbertMultipleChoice):
+        preprocessor = serving.preprocessor_for(
+            directory, model, sequence_length if with_tokenizer else None)
+    elif with_tokenizer:
+        raise ValueError("A multiple-choice model cannot take raw text; export it "
+                         "without --with-tokenizer.")
+    if with_tokenizer:
+        function = serving.text_function(model, preprocessor, serving.text_columns(directory),
+                                         lite=True)
+    else:
+        function = _token_function(model, batch_size, sequence_length)
+    converter = _converter(function, model, preprocessor if with_tokenizer else None)
     if quantize == "int8":
-        preprocessor = serving.preprocessor_for(directory, model)
-        calibration = calibration_inputs(preprocessor, representative[:CALIBRATION_EXAMPLES],
-                                         serving.text_columns(directory))
-    _quantize(converter, quantize, calibration)
+        texts = list(representative)[:CALIBRATION_EXAMPLES]
+        _quantize(converter, quantize, calibration_inputs(preprocessor, texts, with_tokenizer))
+    else:
+        _quantize(converter, quantize, None)
     flatbuffer = converter.convert()
-    preprocessor = (serving.preprocessor_for(directory, model)
-                    if not hasattr(model, "num_choices") else None)
     metadata = {"task": type(model).__name__, "label_names": serving.label_names(model),
-                "quantize": quantize, "signature": SIGNATURE,
+                "quantize": quantize,
+                "signature": TEXT_SIGNATURE if with_tokenizer else SIGNATURE,
                 "sequence_length": preprocessor.sequence_length if preprocessor else None}
-    flatbuffer = with_metadata(flatbuffer, metadata)
     out = Path(out)
     with atomic_path(out) as temporary:
-        temporary.write_bytes(flatbuffer)
+        temporary.write_bytes(with_metadata(flatbuffer, metadata))
     return out
 
 
-def _fixed_shape(model, batch_size, sequence_length):
+def _token_function(model, batch_size, sequence_length):
+    """The token function, with a fixed shape where one is asked for."""
+    function = serving.tokens_function(model, with_strings=False)
+    if not (batch_size or sequence_length):
+        return function
     spec = serving.token_signature(model)
     shape = [batch_size, sequence_length]
-    if len(spec["token_ids"].shape) == 3:
+    if len(spec["token_ids"].shape) == 3:  # multiple choice: (B, choices, L)
         shape = [batch_size, None, sequence_length]
     signature = [tf.TensorSpec(shape, tf.int32, name=name) for name in serving.TOKEN_INPUTS]
-    dynamic = serving.tokens_function(model, with_strings=False)
-    return tf.function(lambda token_ids, segment_ids, padding_mask: dynamic(
+    return tf.function(lambda token_ids, segment_ids, padding_mask: function(
         token_ids, segment_ids, padding_mask), input_signature=signature)
 
 

@@ -38,7 +38,7 @@ def make_task(task, text_columns=None, label_column=None):
     return TextClassification(task, text_columns, label_column or "label")
 
 
-def _saved_task(directory):
+def saved_task(directory):
     """The task spec recorded by `finetune` in a model directory, with the
     directory's tokenizer and the sequence length it was trained with."""
     saved = read_config(directory).get("source", {}).get("finetune")
@@ -130,7 +130,7 @@ def _skipped(report):
 
 def evaluate(directory, data, batch_size=32):
     """The task metrics of a fine-tuned model directory on a labelled file."""
-    spec = _saved_task(directory)
+    spec = saved_task(directory)
     rows, report = spec.read(data)
     model = load_pretrained(directory)
     return {**spec.evaluate(model, rows, data, batch_size), "rows": len(rows),
@@ -140,7 +140,7 @@ def evaluate(directory, data, batch_size=32):
 def predict(directory, data, batch_size=32):
     """One prediction dict per usable row of `data` (labels not needed), each
     with its `"row"` (line number in the file)."""
-    spec = _saved_task(directory)
+    spec = saved_task(directory)
     rows, _ = spec.read(data, with_labels=False)
     model = load_pretrained(directory)
     return [{"row": row["row"], **prediction} for row, prediction

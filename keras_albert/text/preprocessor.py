@@ -43,8 +43,42 @@ def _as_ragged_batch(segment, pad_id):
     return tf.RaggedTensor.from_tensor(segment, padding=pad_id)
 
 
+def _join(segments, width, cls_id, sep_id, pad_id):
+    """`[CLS] A [SEP] (B [SEP])` of trimmed ragged segments, padded to `width`.
+
+    Dense gathers and selects only (no ragged ops besides densifying), so the
+    packing also converts to TFLite builtins (tensorflow-text's
+    `combine_segments` needs `RaggedGather`, which TFLite has no kernel for).
+    """
+    position = tf.range(width, dtype="int32")[tf.newaxis]  # (1, W)
+    token_ids = tf.where(position == 0, cls_id, pad_id)  # (1, W)
+    segment_ids = tf.zeros_like(position)  # (1, W)
+    start = tf.ones([1, 1], "int32")  # where the current segment begins
+    for index, segment in enumerate(segments):
+        length = tf.cast(segment.row_lengths(), "int32")[:, tf.newaxis]  # (B, 1)
+        # One pad column, so a batch of empty segments still has one to gather.
+        dense = tf.cast(segment.to_tensor(default_value=pad_id), "int32")  # (B, T)
+        dense = tf.pad(dense, [[0, 0], [0, 1]], constant_values=pad_id)  # (B, T+1)
+        offset = tf.clip_by_value(position - start, 0, tf.shape(dense)[1] - 1)
+        pieces = tf.gather(dense, tf.broadcast_to(offset, [tf.shape(dense)[0], width]),
+                           batch_dims=1)  # (B, W)
+        inside = (position >= start) & (position < start + length)  # (B, W)
+        token_ids = tf.where(inside, pieces, token_ids)
+        token_ids = tf.where(position == start + length, sep_id, token_ids)
+        if index == 1:
+            segment_ids = tf.where(inside | (position == start + length), 1, segment_ids)
+        start = start + length + 1
+    padding_mask = tf.cast(position < start, "int32")  # (B, W)
+    batch = tf.shape(padding_mask)[0]
+    return {
+        "token_ids": tf.cast(tf.broadcast_to(token_ids, [batch, width]), "int32"),
+        "segment_ids": tf.cast(tf.broadcast_to(segment_ids, [batch, width]), "int32"),
+        "padding_mask": padding_mask,
+    }
+
+
 def pack_segments(segments, sequence_length, cls_id, sep_id, pad_id=0,
-                  truncate="longest_first"):
+                  truncate="longest_first", pad_to_longest=False):
     """Pack token ids as ALBERT's inputs: `[CLS] A [SEP]` or `[CLS] A [SEP] B [SEP]`.
 
     The segments are first truncated to fit `sequence_length` with the special
@@ -65,6 +99,8 @@ def pack_segments(segments, sequence_length, cls_id, sep_id, pad_id=0,
             segment (of B on ties) until the pair fits, as the original ALBERT
             and BERT `_truncate_seq_pair`. `"waterfall"`: keep all of A that
             fits, then fill up with B.
+        pad_to_longest: bool. Pad to the longest packed row of the batch
+            (at most `sequence_length`) instead of to `sequence_length`.
 
     Returns:
         Dict of int32 tensors of shape (B, sequence_length), or (sequence_length,)
@@ -100,16 +136,11 @@ def pack_segments(segments, sequence_length, cls_id, sep_id, pad_id=0,
 
     budget = sequence_length - len(segments) - 1  # [CLS] and one [SEP] per segment
     segments = TRIMMERS[truncate](budget).trim(segments)
-    token_ids, segment_ids = tf_text.combine_segments(segments, cls_id, sep_id)
-    token_ids, padding_mask = tf_text.pad_model_inputs(
-        token_ids, sequence_length, pad_value=pad_id
-    )  # (B, sequence_length) each
-    segment_ids, _ = tf_text.pad_model_inputs(segment_ids, sequence_length)
-    packed = {
-        "token_ids": tf.cast(token_ids, "int32"),
-        "segment_ids": tf.cast(segment_ids, "int32"),
-        "padding_mask": tf.cast(padding_mask, "int32"),
-    }
+    width = sequence_length
+    if pad_to_longest:
+        longest = tf.reduce_max(sum(s.row_lengths() for s in segments))
+        width = tf.cast(longest, "int32") + len(segments) + 1
+    packed = _join(segments, width, cls_id, sep_id, pad_id)
     if unbatched:
         packed = {name: tensor[0] for name, tensor in packed.items()}
     return packed

@@ -1,0 +1,207 @@
+"""`keras-albert verify`: every exported artifact against the Keras model.
+
+On held-out labelled examples, each artifact (a SavedModel's two signatures,
+each `.tflite`, each `.onnx`) reports the max abs logit difference from the
+Keras model, the share of examples where it picks the same label, the task
+metric, its size against the parameters, the median latency at batch 1 for a
+short and a 128-token input, and whether it gave finite outputs on bad input
+(empty, whitespace, non-UTF-8 and over-long text, batches of 1 and 256,
+all-padding token rows). Each artifact has bounds by precision; `passed` is
+False when one is missed.
+"""
+
+import statistics
+import time
+
+import numpy as np
+
+from keras_albert.export import runners, serving
+from keras_albert.finetune import metrics
+from keras_albert.text.preprocessor import AlbertPreprocessor
+
+# precision -> bounds. "max_abs_diff" on logits; "agreement" the share of
+# examples with the Keras model's label; "metric_drop" in metric points (0-1);
+# "size" the file size over parameters x bytes per weight.
+BOUNDS = {
+    "float32": {"max_abs_diff": 1e-4, "size": 1.02, "bytes": 4},
+    "float16": {"agreement": 0.995, "size": 1.05, "bytes": 2},
+    "dynamic": {"agreement": 0.99, "metric_drop": 0.01, "size": 1.1, "bytes": 1},
+    "int8": {"agreement": 0.99, "metric_drop": 0.01, "size": 1.1, "bytes": 1},
+}
+# Below this many parameters the graph itself outweighs the weights; sizes are
+# reported but not held to the bound.
+SIZE_BOUND_MIN_PARAMETERS = 5_000_000
+LATENCY_RUNS = 20
+BAD_TEXTS = [b"", b"   \t\n ", b"caf\xe9 \xff\xfe bytes", b"long " * 5000]
+
+
+def _batches(items, size):
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def _in_batches(run, inputs, size=32):
+    """`run` over batches of `inputs` (a list of texts or a dict of arrays)."""
+    if isinstance(inputs, dict):
+        count = len(inputs["token_ids"])
+        parts = [run({k: v[s:s + size] for k, v in inputs.items()})
+                 for s in range(0, count, size)]
+    else:
+        parts = [run(batch) for batch in _batches(inputs, size)]
+    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+
+
+def _median_ms(function, runs=LATENCY_RUNS):
+    function()  # warm-up (allocation, first-call compilation)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return 1000 * statistics.median(times)
+
+
+def _precision(runner):
+    metadata = getattr(runner, "metadata", {}) or {}
+    quantize = metadata.get("quantize", "none")
+    return "float32" if quantize == "none" else quantize
+
+
+def _finite(outputs):
+    return all(np.isfinite(np.asarray(v, np.float64)).all() for v in outputs.values())
+
+
+class _Reference:
+    """The Keras model's inputs and outputs on the examples."""
+
+    def __init__(self, directory, texts, labels):
+        self.model = serving.load_for_export(directory)
+        self.preprocessor = serving.preprocessor_for(directory, self.model)
+        self.regression = getattr(self.model, "is_regression", False)
+        self.output = "score" if self.regression else "logits"
+        self.texts = texts
+        self.inputs = serving.pack_texts(texts, self.preprocessor)
+        self.outputs = serving.keras_outputs(self.model, self.inputs)
+        if self.regression:
+            self.labels = np.array(labels, "float32")
+        else:
+            self.labels = self.model.label_ids(np.array(labels))
+        self.metric_name = "pearson" if self.regression else "accuracy"
+        self.metric = self.score(self.outputs[self.output])
+        tokenizer = self.preprocessor.tokenizer
+        length = min(128, self.model.backbone.max_sequence_length)
+        long = ("word " * 400).strip()
+        long = (long, long) if isinstance(texts[0], tuple) else long
+        self.long_text = long
+        self.long_inputs = serving.pack_texts([long], AlbertPreprocessor(tokenizer, length))
+        self.short_inputs = {k: v[:1, :16] for k, v in self.inputs.items()}
+
+    def score(self, values):
+        if self.regression:
+            return metrics.regression_metrics(self.labels, values)["pearson"]
+        return float((values.argmax(-1) == self.labels).mean())
+
+
+def _check_artifact(path, reference):
+    """One artifact's figures against the reference (a list: a SavedModel
+    reports its token and its text signature separately)."""
+    runner = runners.load_runner(path)
+    kind = runners.artifact_kind(path)
+    size = (sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+            if path.is_dir() else path.stat().st_size)
+    modes = ["tokens", "text"] if kind == "saved_model" and runner.takes_text else (
+        ["text"] if runner.takes_text else ["tokens"])
+    results = []
+    for mode in modes:
+        precision = _precision(runner)
+        if mode == "text":
+            run = runner.texts
+            outputs = _in_batches(run, reference.texts)
+            short, long = [reference.texts[0]], [reference.long_text]
+            texts = ([(t, t) for t in BAD_TEXTS] if isinstance(reference.texts[0], tuple)
+                     else BAD_TEXTS)
+            bad = [run(texts), run(texts[:1]), run(texts[1:2] * 256)]
+        else:
+            run = runner.tokens
+            outputs = _in_batches(run, reference.inputs)
+            short, long = reference.short_inputs, reference.long_inputs
+            padding = {name: np.zeros((256, 8), np.int32) for name in serving.TOKEN_INPUTS}
+            bad = [run(padding), run({k: v[:1] for k, v in padding.items()})]
+        values = outputs[reference.output]
+        expected = reference.outputs[reference.output]
+        result = {
+            "artifact": str(path), "kind": kind, "input": mode, "precision": precision,
+            "max_abs_diff": float(np.abs(values - expected).max()),
+            "agreement": (None if reference.regression else
+                          float((values.argmax(-1) == expected.argmax(-1)).mean())),
+            reference.metric_name: reference.score(values),
+            "metric_drop": reference.metric - reference.score(values),
+            "size_bytes": size,
+            "size_ratio": size / (reference.model.count_params()
+                                  * BOUNDS[precision]["bytes"]),
+            "latency_ms_short": _median_ms(lambda run=run, x=short: run(x)),
+            "latency_ms_128": _median_ms(lambda run=run, x=long: run(x)),
+            "bad_input_finite": all(_finite(b) for b in bad),
+        }
+        result["failures"] = _failures(result, reference)
+        results.append(result)
+    return results
+
+
+def _failures(result, reference):
+    bounds = BOUNDS[result["precision"]]
+    failures = []
+    if "max_abs_diff" in bounds and result["max_abs_diff"] > bounds["max_abs_diff"]:
+        failures.append(f"max_abs_diff {result['max_abs_diff']:.2e} > {bounds['max_abs_diff']}")
+    if (result["agreement"] is not None and "agreement" in bounds
+            and result["agreement"] < bounds["agreement"]):
+        failures.append(f"agreement {result['agreement']:.4f} < {bounds['agreement']}")
+    if "metric_drop" in bounds and result["metric_drop"] > bounds["metric_drop"]:
+        failures.append(f"metric drop {result['metric_drop']:.4f} > {bounds['metric_drop']}")
+    sized = (result["kind"] != "saved_model" and result["input"] == "tokens"
+             and reference.model.count_params() >= SIZE_BOUND_MIN_PARAMETERS)
+    if sized and result["size_ratio"] > bounds["size"]:
+        failures.append(f"size {result['size_ratio']:.3f} x parameters > {bounds['size']}")
+    if not result["bad_input_finite"]:
+        failures.append("non-finite outputs on bad input")
+    return failures
+
+
+def verify(directory, artifacts, data, limit=None):
+    """Check each artifact of the model in `directory` on the labelled `data`.
+
+    Returns:
+        `{"model": ..., "examples": n, "keras": {metric: value}, "artifacts":
+        [one dict per artifact and input], "passed": bool}`.
+    """
+    from pathlib import Path
+
+    if not artifacts:
+        raise ValueError("Name at least one exported artifact to verify.")
+    texts, labels = serving.read_texts(directory, data, with_labels=True, limit=limit)
+    reference = _Reference(directory, texts, labels)
+    results = [r for path in artifacts for r in _check_artifact(Path(path), reference)]
+    return {"model": str(directory), "examples": len(texts),
+            "parameters": reference.model.count_params(),
+            "keras": {reference.metric_name: reference.metric},
+            "artifacts": results, "passed": not any(r["failures"] for r in results)}
+
+
+def format_table(report):
+    """The report as a fixed-width table, one line per artifact and input."""
+    metric = next(iter(report["keras"]))
+    lines = [f"{report['model']}: {report['examples']} examples, "
+             f"{report['parameters']:,} parameters, Keras {metric} "
+             f"{report['keras'][metric]:.4f}",
+             f"{'artifact':40s} {'input':6s} {'precision':9s} {'max|diff|':>9s} "
+             f"{'agree':>6s} {metric:>8s} {'MB':>7s} {'x par':>6s} {'ms@16':>7s} "
+             f"{'ms@128':>7s} {'bad in':>6s}  result"]
+    for r in report["artifacts"]:
+        agreement = "" if r["agreement"] is None else f"{r['agreement']:.4f}"
+        lines.append(
+            f"{r['artifact'][-40:]:40s} {r['input']:6s} {r['precision']:9s} "
+            f"{r['max_abs_diff']:9.2e} {agreement:>6s} {r[metric]:8.4f} "
+            f"{r['size_bytes'] / 1e6:7.2f} {r['size_ratio']:6.3f} "
+            f"{r['latency_ms_short']:7.2f} {r['latency_ms_128']:7.2f} "
+            f"{'ok' if r['bad_input_finite'] else 'NaN':>6s}  "
+            f"{'; '.join(r['failures']) or 'pass'}")
+    return "\n".join(lines)
