@@ -127,7 +127,8 @@ def _export(args):
         path = export_tflite(args.model, args.out, quantize=args.quantize,
                              representative=texts, with_tokenizer=args.with_tokenizer,
                              batch_size=args.batch_size,
-                             sequence_length=args.sequence_length)
+                             sequence_length=args.sequence_length,
+                             keep_float=None if args.keep_float == "none" else args.keep_float)
     else:
         from keras_albert.export import export_onnx
 
@@ -317,6 +318,9 @@ def build_parser():
                         help="tflite: weights (and, for int8, activations)")
     export.add_argument("--representative", help="tflite int8: texts to calibrate "
                         "on (a data file in the model's format, or .txt, one a line)")
+    export.add_argument("--keep-float", default="attention", choices=["attention", "none"],
+                        help="tflite int8: ops left in float (default: the attention "
+                        "core, where plain int8 loses labels)")
     export.add_argument("--with-tokenizer", action="store_true",
                         help="tflite: take raw text (tensorflow-text custom ops)")
     export.add_argument("--batch-size", type=int, help="tflite: fixed batch size")

@@ -6,6 +6,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import pytest  # noqa: E402
 
+from keras_albert.datasets import write_wordnet, write_wordnet_corpus  # noqa: E402
+from keras_albert.text import train_vocabulary  # noqa: E402
+
 
 @pytest.fixture(autouse=True)
 def fresh_keras_state():
@@ -14,3 +17,20 @@ def fresh_keras_state():
     keras.config.set_dtype_policy("float32")
     keras.utils.set_random_seed(0)
     yield
+
+
+@pytest.fixture(scope="session")
+def wordnet_vocab(tmp_path_factory):
+    """A 600-piece vocabulary of 3,000 WordNet training glosses."""
+    directory = tmp_path_factory.mktemp("wordnet")
+    corpus = write_wordnet_corpus(directory / "corpus.txt", limit=3000)
+    train_vocabulary(corpus, 600, directory / "vocab")
+    return directory / "vocab"
+
+
+@pytest.fixture(scope="session")
+def wordnet_files(tmp_path_factory):
+    """train/validation/test.jsonl slices of the embedded task (48 rows each)."""
+    directory = tmp_path_factory.mktemp("wordnet_task")
+    write_wordnet(directory, limit=48)
+    return directory

@@ -10,10 +10,17 @@ flatbuffer metadata `keras_albert` (JSON), read back with `read_metadata`.
 
 Full int8 calibrates activations on representative text: each call of a shared
 layer is its own set of ops in the unrolled graph, so every depth gets its own
-activation ranges while the weights stay shared.
+activation ranges while the weights stay shared. Plain post-training int8 of
+ALBERT loses labels: TFLite's quantization debugger puts the largest errors in
+the attention core, where the scores carry the -10000 padding mask (one int8
+scale for -10000..x flattens the real scores) and the softmax probabilities
+multiply the values. So by default that core (scores, mask, softmax,
+probabilities x values) stays float; every dense layer, the feed-forward
+blocks and the LayerNorms run in int8 (`keep_float=None` quantizes all).
 """
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -32,6 +39,10 @@ SIGNATURE = "serve_tokens"
 TEXT_SIGNATURE = "serving_default"
 METADATA_NAME = "keras_albert"
 CALIBRATION_EXAMPLES = 200
+# Ops of the attention core: everything in an attention layer's scope except
+# its four dense layers (query, key, value, output).
+FLOAT_IN_INT8 = {"attention": re.compile(
+    r"/attention(_\d+)?/(?!(query|key|value|output_dense)(_\d+)?/)")}
 
 
 def _converter(function, model, preprocessor=None):
@@ -64,6 +75,26 @@ def _quantize(converter, quantize, calibration):
                                                tf.lite.OpsSet.TFLITE_BUILTINS]
 
 
+def _int8_keeping_float(converter, float_converter, calibration, pattern):
+    """Full-int8 conversion with the ops whose output names match `pattern`
+    left in float (TFLite's quantization debugger's denylist)."""
+    from ai_edge_litert.interpreter import InterpreterWithCustomOps
+
+    interpreter = InterpreterWithCustomOps(
+        model_content=float_converter.convert(),
+        custom_op_registerers=tflite_registrar.SELECT_TFTEXT_OPS)
+    nodes = [d["name"] for d in interpreter.get_tensor_details() if pattern.search(d["name"])]
+    # The debugger wants its examples as lists in the interpreter's input order.
+    order = [d["name"] for d in interpreter.get_input_details()]
+    example = calibration[0]
+    debug = [[example[next(k for k in example if k in name)] for name in order]]
+    debugger = tf.lite.experimental.QuantizationDebugger(
+        converter=converter, debug_dataset=lambda: iter(debug),
+        debug_options=tf.lite.experimental.QuantizationDebugOptions(
+            denylisted_nodes=nodes))
+    return debugger.get_nondebug_quantized_model()
+
+
 def calibration_inputs(preprocessor, texts, with_tokenizer=False):
     """Representative inputs, one example a batch: the texts themselves for a
     model with its tokenizer inside, else their token inputs, all cut to the
@@ -81,7 +112,8 @@ def calibration_inputs(preprocessor, texts, with_tokenizer=False):
 
 
 def export_tflite(directory, out, quantize="none", representative=None,
-                  with_tokenizer=False, batch_size=None, sequence_length=None):
+                  with_tokenizer=False, batch_size=None, sequence_length=None,
+                  keep_float="attention"):
     """Write the model of a pretrained `directory` as a `.tflite` file.
 
     Args:
@@ -97,11 +129,16 @@ def export_tflite(directory, out, quantize="none", representative=None,
         batch_size, sequence_length: ints for a fixed token-input shape; None
             keeps that dimension dynamic. With the tokenizer, `sequence_length`
             is the packing length (default: the saved preprocessor's).
+        keep_float: for `"int8"`, `"attention"` keeps the attention core
+            (scores, padding mask, softmax, probabilities x values) in float;
+            None quantizes every op that has an int8 kernel.
 
     Returns:
         The `Path` written.
     """
     check_choice("quantize", quantize, QUANTIZATIONS)
+    if keep_float is not None:
+        check_choice("keep_float", keep_float, FLOAT_IN_INT8)
     for name, value in (("batch_size", batch_size), ("sequence_length", sequence_length)):
         if value is not None:
             check_positive_int(name, value)
@@ -121,15 +158,22 @@ def export_tflite(directory, out, quantize="none", representative=None,
                                          lite=True)
     else:
         function = _token_function(model, batch_size, sequence_length)
-    converter = _converter(function, model, preprocessor if with_tokenizer else None)
+    text_preprocessor = preprocessor if with_tokenizer else None
+    converter = _converter(function, model, text_preprocessor)
+    calibration = None
     if quantize == "int8":
         texts = list(representative)[:CALIBRATION_EXAMPLES]
-        _quantize(converter, quantize, calibration_inputs(preprocessor, texts, with_tokenizer))
+        calibration = calibration_inputs(preprocessor, texts, with_tokenizer)
+    _quantize(converter, quantize, calibration)
+    if quantize == "int8" and keep_float:
+        flatbuffer = _int8_keeping_float(converter,
+                                         _converter(function, model, text_preprocessor),
+                                         calibration, FLOAT_IN_INT8[keep_float])
     else:
-        _quantize(converter, quantize, None)
-    flatbuffer = converter.convert()
+        flatbuffer = converter.convert()
     metadata = {"task": type(model).__name__, "label_names": serving.label_names(model),
                 "quantize": quantize,
+                "int8_float_ops": keep_float if quantize == "int8" else None,
                 "signature": TEXT_SIGNATURE if with_tokenizer else SIGNATURE,
                 "sequence_length": preprocessor.sequence_length if preprocessor else None}
     out = Path(out)

@@ -1,0 +1,102 @@
+"""TFLite (each quantization, tokenizer inside) with ai-edge-litert and ONNX
+with onnxruntime, against the Keras model."""
+
+import numpy as np
+import pytest
+
+from keras_albert.export import export_onnx, export_tflite, read_metadata
+from keras_albert.export.onnx import read_metadata as read_onnx_metadata
+from keras_albert.export.runners import OnnxRunner, TFLiteRunner
+from keras_albert.export.serving import (
+    keras_outputs,
+    lite_tokenize,
+    load_for_export,
+    pack_texts,
+    preprocessor_for,
+)
+from tests.export.conftest import LABELS
+
+
+@pytest.fixture(scope="module")
+def reference(classifier_dir, glosses):
+    """The Keras model's token inputs and logits on 32 glosses."""
+    model = load_for_export(classifier_dir)
+    inputs = pack_texts(glosses[:32], preprocessor_for(classifier_dir, model))
+    return inputs, keras_outputs(model, inputs)["logits"]
+
+
+TOLERANCE = {"none": 1e-4, "float16": 5e-3}
+
+
+def _cut(inputs, rows, length):
+    return {name: value[:rows, :length] for name, value in inputs.items()}
+
+
+@pytest.mark.parametrize("quantize", ["none", "float16", "dynamic", "int8"])
+def test_tflite_matches_keras_at_any_shape(classifier_dir, glosses, reference, tmp_path,
+                                           quantize):
+    inputs, expected = reference
+    path = export_tflite(classifier_dir, tmp_path / "model.tflite", quantize=quantize,
+                         representative=glosses[32:])
+    assert read_metadata(path)["label_names"] == LABELS
+    runner = TFLiteRunner(path)
+    logits = runner.tokens(inputs)["logits"]
+    agreement = (logits.argmax(-1) == expected.argmax(-1)).mean()
+    if quantize in ("none", "float16"):
+        np.testing.assert_allclose(logits, expected, atol=TOLERANCE[quantize])
+    else:  # int8 weights (and, for int8, activations outside the attention core)
+        assert agreement >= 0.95
+    # Dynamic batch and length: one example cut to its own length.
+    length = int(inputs["padding_mask"][0].sum())
+    one = runner.tokens(_cut(inputs, 1, length))["logits"]
+    np.testing.assert_allclose(one, logits[:1], atol=1e-4)
+
+
+def test_tflite_with_the_tokenizer_inside(classifier_dir, glosses, reference, wordnet_vocab,
+                                          tmp_path):
+    _, expected = reference
+    path = export_tflite(classifier_dir, tmp_path / "text.tflite", with_tokenizer=True)
+    runner = TFLiteRunner(path)
+    assert runner.takes_text and read_metadata(path)["signature"] == "serving_default"
+    logits = runner.texts(glosses[:32])["logits"]
+    np.testing.assert_allclose(logits, expected, atol=1e-4)
+    bad = [b"", b"  \t\n ", b"caf\xe9 \xff\xfe", b"long " * 5000]
+    for batch in (bad, bad[:1], [b"a text"] * 256):
+        assert np.isfinite(runner.texts(batch)["logits"]).all()
+
+
+def test_lite_tokenizer_agrees_with_the_tokenizer(classifier_dir, glosses):
+    model = load_for_export(classifier_dir)
+    tokenizer = preprocessor_for(classifier_dir, model).tokenizer
+    expected = [list(ids) for ids in tokenizer(glosses)]
+    assert lite_tokenize(tokenizer)(np.array(glosses)).to_list() == expected
+
+
+def test_fixed_shape_tflite(classifier_dir, tmp_path):
+    path = export_tflite(classifier_dir, tmp_path / "fixed.tflite", batch_size=2,
+                         sequence_length=16)
+    details = TFLiteRunner(path).runner.get_input_details()
+    assert list(details["token_ids"]["shape"]) == [2, 16]
+
+
+def test_int8_needs_representative_text(classifier_dir, tmp_path):
+    with pytest.raises(ValueError, match="representative"):
+        export_tflite(classifier_dir, tmp_path / "int8.tflite", quantize="int8")
+    assert not (tmp_path / "int8.tflite").exists()
+
+
+def test_onnx_matches_keras(classifier_dir, reference, tmp_path):
+    import onnx
+
+    inputs, expected = reference
+    path = export_onnx(classifier_dir, tmp_path / "model.onnx")
+    proto = onnx.load(str(path))
+    assert proto.opset_import[0].version >= 17
+    dims = [d.dim_param for d in proto.graph.input[0].type.tensor_type.shape.dim]
+    assert dims == ["batch", "sequence"]
+    assert read_onnx_metadata(path)["label_names"] == LABELS
+    runner = OnnxRunner(path)
+    np.testing.assert_allclose(runner.tokens(inputs)["logits"], expected, atol=1e-4)
+    length = int(inputs["padding_mask"][0].sum())
+    np.testing.assert_allclose(runner.tokens(_cut(inputs, 1, length))["logits"],
+                               expected[:1], atol=1e-4)
