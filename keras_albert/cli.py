@@ -318,9 +318,10 @@ def build_parser():
                         help="tflite: weights (and, for int8, activations)")
     export.add_argument("--representative", help="tflite int8: texts to calibrate "
                         "on (a data file in the model's format, or .txt, one a line)")
-    export.add_argument("--keep-float", default="attention", choices=["attention", "none"],
-                        help="tflite int8: ops left in float (default: the attention "
-                        "core, where plain int8 loses labels)")
+    export.add_argument("--keep-float", default="all-but-dense",
+                        choices=["all-but-dense", "attention", "none"],
+                        help="tflite int8: ops left in float (default: all but the "
+                        "dense layers; plain int8 loses labels)")
     export.add_argument("--with-tokenizer", action="store_true",
                         help="tflite: take raw text (tensorflow-text custom ops)")
     export.add_argument("--batch-size", type=int, help="tflite: fixed batch size")

@@ -7,6 +7,9 @@ Two signatures:
     serve_tokens     int32 `token_ids`, `segment_ids`, `padding_mask` of any
                      batch size and length.
 
+A directory without a tokenizer (`spiece.model`) and a multiple-choice model
+export `serve_tokens` alone, which then also answers as `serving_default`.
+
 The export loads with TensorFlow and `import tensorflow_text` alone (the
 SentencePiece op is registered by that import); keras_albert is not needed.
 """
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from keras_albert.export import serving
 from keras_albert.files import write_directory
+from keras_albert.models.pretrained import VOCABULARY_FILE
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 
 SIGNATURES = ("serving_default", "serve_tokens")
@@ -55,7 +59,8 @@ def export_saved_model(directory, base, name, version=1, sequence_length=None,
                          "--overwrite.")
     model = serving.load_for_export(directory)
     preprocessor = None
-    if not isinstance(model, AlbertMultipleChoice):
+    has_tokenizer = (Path(directory) / VOCABULARY_FILE).is_file()
+    if has_tokenizer and not isinstance(model, AlbertMultipleChoice):
         preprocessor = serving.preprocessor_for(directory, model, sequence_length)
     num_texts = serving.text_columns(directory)
     endpoints = {}

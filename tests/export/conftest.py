@@ -1,4 +1,5 @@
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ def length_class(text):
     return LABELS[0] if words < 6 else LABELS[1] if words < 11 else LABELS[2]
 
 
-def make_classifier(directory, vocab, pair=False, seed=0):
+def make_classifier(directory, vocab, seed=0):
     """An albert_tiny classifier directory, briefly trained to tell short,
     middling and long glosses apart, so that its logits differ from text to
     text as a fine-tuned model's do (a random model's barely do, and label
@@ -31,15 +32,21 @@ def make_classifier(directory, vocab, pair=False, seed=0):
     texts = [example["text"] for example in load_wordnet("train", limit=256)]
     labels = [length_class(text) for text in texts]
     model.compile(optimizer=keras.optimizers.Adam(2e-3), jit_compile=False)
-    x = (np.array(texts), np.array(texts)) if pair else np.array(texts)
-    model.fit(x, np.array(labels), batch_size=32, epochs=4, verbose=0)
+    model.fit(np.array(texts), np.array(labels), batch_size=32, epochs=4, verbose=0)
     model.save_pretrained(directory, tokenizer=tokenizer)
-    if pair:  # as `keras-albert finetune --task pair` records it
-        config = json.loads((directory / "config.json").read_text())
-        config["source"] = {"finetune": {"task": "pair", "text_columns": ["a", "b"],
-                                         "label_column": "label", "sequence_length": 32}}
-        (directory / "config.json").write_text(json.dumps(config))
     return directory
+
+
+def as_pair_task(directory, target):
+    """A copy of a classifier directory recorded as a pair task, as
+    `keras-albert finetune --task pair` records it (the same weights read
+    `[CLS] A [SEP] B [SEP]`)."""
+    shutil.copytree(directory, target)
+    config = json.loads((target / "config.json").read_text())
+    config["source"] = {"finetune": {"task": "pair", "text_columns": ["a", "b"],
+                                     "label_column": "label", "sequence_length": 32}}
+    (target / "config.json").write_text(json.dumps(config))
+    return target
 
 
 @pytest.fixture(scope="session")

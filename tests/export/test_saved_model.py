@@ -14,7 +14,7 @@ import pytest
 
 from keras_albert.export import export_saved_model
 from keras_albert.export.serving import load_for_export, pack_texts, preprocessor_for
-from tests.export.conftest import LABELS, make_classifier
+from tests.export.conftest import LABELS, as_pair_task
 
 # Runs in a subprocess: what a serving host has (TensorFlow, tensorflow-text).
 SERVE = r"""
@@ -84,8 +84,8 @@ def test_raw_text_in_a_fresh_process_without_keras_albert(classifier_dir, glosse
     assert served["labels"] == [LABELS[i] for i in expected.argmax(-1)]
 
 
-def test_pair_task_takes_two_strings(wordnet_vocab, glosses, tmp_path):
-    directory = make_classifier(tmp_path / "pair", wordnet_vocab, pair=True)
+def test_pair_task_takes_two_strings(classifier_dir, glosses, tmp_path):
+    directory = as_pair_task(classifier_dir, tmp_path / "pair")
     version = export_saved_model(directory, tmp_path / "models", "pairs")
     served = _serve(version, {"text_a": glosses[:8], "text_b": glosses[8:16]})
     expected = _keras_logits(directory, list(zip(glosses[:8], glosses[8:16], strict=True)))
