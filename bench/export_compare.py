@@ -19,7 +19,6 @@ latency. Needs the `reference` extra (torch, transformers).
 
 import argparse
 import json
-import statistics
 import time
 from pathlib import Path
 
@@ -31,11 +30,11 @@ from keras_albert.convert.hugging_face import save_hf
 from keras_albert.convert.keras_hub import backbone_from_keras_hub
 from keras_albert.export import export_onnx, export_tflite
 from keras_albert.export.runners import OnnxRunner, TFLiteRunner
+from keras_albert.export.verify import LATENCY_RUNS, median_ms
 
 BASE = dict(vocabulary_size=30000, num_layers=12, hidden_dim=768, num_heads=12,
             intermediate_dim=3072, embedding_dim=128, max_sequence_length=512)
 LENGTHS = (16, 128)
-RUNS = 20
 
 
 def inputs(length, seed=0):
@@ -43,16 +42,6 @@ def inputs(length, seed=0):
     return {"token_ids": rng.integers(5, BASE["vocabulary_size"], (1, length)).astype(np.int32),
             "segment_ids": np.zeros((1, length), np.int32),
             "padding_mask": np.ones((1, length), np.int32)}
-
-
-def median_ms(function):
-    function()
-    times = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return 1000 * statistics.median(times)
 
 
 def torch_runner(directory):
@@ -123,7 +112,7 @@ def main():
             row["size/params"] = path.stat().st_size / (parameters * bytes_per_weight)
         rows.append(row)
 
-    print(f"albert_base_v2 shapes, {parameters:,} parameters; batch 1; median of {RUNS}")
+    print(f"albert_base_v2 shapes, {parameters:,} parameters; batch 1; median of {LATENCY_RUNS}")
     print(f"{'artifact':28s} {'|dpooled|':>9s} {'|dseq|':>9s} {'MB':>7s} {'x par':>6s} "
           f"{'ms@16':>7s} {'ms@128':>7s}")
     for row in rows:

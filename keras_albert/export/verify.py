@@ -52,8 +52,9 @@ def _in_batches(run, inputs, size=32):
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
 
-def _median_ms(function, runs=LATENCY_RUNS):
-    function()  # warm-up (allocation, first-call compilation)
+def median_ms(function, runs=LATENCY_RUNS):
+    """Median wall time of `function()` in milliseconds, after one warm-up call."""
+    function()  # allocation, first-call compilation
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -162,8 +163,8 @@ def _check_artifact(path, reference):
             "size_bytes": size,
             "size_ratio": size / (reference.model.count_params()
                                   * BOUNDS[precision]["bytes"]),
-            "latency_ms_short": _median_ms(lambda run=run, x=short: run(x)),
-            "latency_ms_128": _median_ms(lambda run=run, x=long: run(x)),
+            "latency_ms_short": median_ms(lambda run=run, x=short: run(x)),
+            "latency_ms_128": median_ms(lambda run=run, x=long: run(x)),
             "bad_input_finite": all(_finite(b) for b in bad),
         }
         result["failures"] = _failures(result, reference)
