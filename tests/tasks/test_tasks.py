@@ -39,7 +39,8 @@ def test_classifier(tmp_path):
 
 def test_regressor(tmp_path):
     check_task(lambda dtype: AlbertClassifier(tiny_backbone(dtype=dtype), num_classes=1),
-               token_batch(), np.array([0.5, 1.0, -1.0, 0.0], "float32"), tmp_path)
+               token_batch(), np.array([0.5, 1.0, -1.0, 0.0], "float32"), tmp_path,
+               policies=["mixed_bfloat16"])
 
 
 def test_classifier_rejects_wrong_label_names():
@@ -50,7 +51,8 @@ def test_classifier_rejects_wrong_label_names():
 def test_masked_lm(tmp_path):
     x, mask_ids, mask_weights = mlm_batch()
     model = check_task(lambda dtype: AlbertMaskedLM(tiny_backbone(dtype=dtype)),
-                       x, mask_ids, tmp_path, sample_weight=mask_weights)
+                       x, mask_ids, tmp_path, sample_weight=mask_weights,
+                       policies=["mixed_float16"])
     assert model.predict(x, verbose=0).shape == (4, 3, 100)
 
 
@@ -79,7 +81,7 @@ def test_pretrainer(tmp_path):
 
 def test_sentence_order(tmp_path):
     check_task(lambda dtype: AlbertSentenceOrder(tiny_backbone(dtype=dtype)),
-               token_batch(), np.array([0, 1, 1, 0]), tmp_path)
+               token_batch(), np.array([0, 1, 1, 0]), tmp_path, policies=["mixed_bfloat16"])
 
 
 def test_token_classifier(tmp_path):
@@ -88,7 +90,7 @@ def test_token_classifier(tmp_path):
     labels[x["padding_mask"] == 0] = -100  # ignored positions
     model = check_task(
         lambda dtype: AlbertTokenClassifier(tiny_backbone(dtype=dtype), num_classes=5),
-        x, labels, tmp_path,
+        x, labels, tmp_path, policies=["mixed_float16"],
     )
     assert model.predict(x, verbose=0).shape == (4, 10, 5)
 
@@ -101,7 +103,7 @@ def test_question_answerer(tmp_path):
         "answerable_logits": np.array([1, 1, 0, 0], "float32"),
     }
     model = check_task(lambda dtype: AlbertQuestionAnswerer(tiny_backbone(dtype=dtype)),
-                       x, y, tmp_path)
+                       x, y, tmp_path, policies=["mixed_bfloat16"])
     outputs = model.predict(x, verbose=0)
     assert outputs["start_logits"].shape == (4, 10)
     assert outputs["answerable_logits"].shape == (4,)
@@ -114,7 +116,7 @@ def test_multiple_choice(tmp_path):
     x = token_batch(shape=(3, 4))
     model = check_task(
         lambda dtype: AlbertMultipleChoice(tiny_backbone(dtype=dtype)),
-        x, np.array([0, 3, 1]), tmp_path,
+        x, np.array([0, 3, 1]), tmp_path, policies=["mixed_float16"],
     )
     logits = model.predict(x, verbose=0)
     assert logits.shape == (3, 4)
