@@ -62,7 +62,7 @@ def export_saved_model(directory, base, name, version=1, sequence_length=None,
     has_tokenizer = (Path(directory) / VOCABULARY_FILE).is_file()
     if has_tokenizer and not isinstance(model, AlbertMultipleChoice):
         preprocessor = serving.preprocessor_for(directory, model, sequence_length)
-    num_texts = serving.text_columns(directory)
+    num_texts = serving.num_texts(directory)
     endpoints = {}
     if preprocessor is not None:  # TF Serving's default: raw text
         endpoints["serving_default"] = serving.text_function(model, preprocessor, num_texts)

@@ -42,7 +42,7 @@ def load_for_export(directory):
                                                           "dtype": "float32"})
 
 
-def text_columns(directory):
+def num_texts(directory):
     """How many texts one example has: 2 for pair tasks, else 1."""
     config = read_config(directory)
     finetune = config.get("source", {}).get("finetune", {})

@@ -55,20 +55,24 @@ FLOAT_IN_INT8 = {
 }
 
 
-def _converter(function, model, preprocessor=None):
-    """A converter for `function`, through a SavedModel so the signature keeps
-    its name and its inputs' names."""
-    saved = tempfile.mkdtemp(prefix="keras_albert_tflite_")
-    name = TEXT_SIGNATURE if preprocessor else SIGNATURE
-    serving.archive(model, {name: function}, preprocessor).write_out(saved, verbose=False)
+def _converter(saved, with_tokenizer):
+    """A converter for the SavedModel at `saved` (see `_write_saved_model`)."""
+    name = TEXT_SIGNATURE if with_tokenizer else SIGNATURE
     converter = tf.lite.TFLiteConverter.from_saved_model(saved, signature_keys=[name])
     # The tokenizer's tensorflow-text ops stay custom ops; the app registers
     # their kernels (see export/README.md).
-    converter.allow_custom_ops = preprocessor is not None
-    if preprocessor is not None:  # for the int8 calibration run
+    converter.allow_custom_ops = with_tokenizer
+    if with_tokenizer:  # for the int8 calibration run
         converter.target_spec._experimental_custom_op_registerers = list(
             tflite_registrar.SELECT_TFTEXT_OPS)
     return converter
+
+
+def _write_saved_model(saved, function, model, preprocessor=None):
+    """`function` as a SavedModel, the converter's input: the signature keeps
+    its name and its inputs' names."""
+    name = TEXT_SIGNATURE if preprocessor else SIGNATURE
+    serving.archive(model, {name: function}, preprocessor).write_out(saved, verbose=False)
 
 
 def _quantize(converter, quantize, calibration):
@@ -165,23 +169,23 @@ def export_tflite(directory, out, quantize="none", representative=None,
         preprocessor = serving.preprocessor_for(
             directory, model, sequence_length if with_tokenizer else None)
     if with_tokenizer:
-        function = serving.text_function(model, preprocessor, serving.text_columns(directory),
+        function = serving.text_function(model, preprocessor, serving.num_texts(directory),
                                          lite=True)
     else:
         function = _token_function(model, batch_size, sequence_length)
-    text_preprocessor = preprocessor if with_tokenizer else None
-    converter = _converter(function, model, text_preprocessor)
     calibration = None
     if quantize == "int8":
         texts = list(representative)[:CALIBRATION_EXAMPLES]
         calibration = calibration_inputs(preprocessor, texts, with_tokenizer)
-    _quantize(converter, quantize, calibration)
-    if quantize == "int8" and keep_float:
-        flatbuffer = _int8_keeping_float(converter,
-                                         _converter(function, model, text_preprocessor),
-                                         calibration, FLOAT_IN_INT8[keep_float])
-    else:
-        flatbuffer = converter.convert()
+    with tempfile.TemporaryDirectory(prefix="keras_albert_tflite_") as saved:
+        _write_saved_model(saved, function, model, preprocessor if with_tokenizer else None)
+        converter = _converter(saved, with_tokenizer)
+        _quantize(converter, quantize, calibration)
+        if quantize == "int8" and keep_float:
+            flatbuffer = _int8_keeping_float(converter, _converter(saved, with_tokenizer),
+                                             calibration, FLOAT_IN_INT8[keep_float])
+        else:
+            flatbuffer = converter.convert()
     metadata = {"task": type(model).__name__, "label_names": serving.label_names(model),
                 "quantize": quantize,
                 "int8_float_ops": keep_float if quantize == "int8" else None,

@@ -11,6 +11,7 @@ all-padding token rows). Each artifact has bounds by precision; `passed` is
 False when one is missed.
 """
 
+import functools
 import statistics
 import time
 
@@ -98,22 +99,20 @@ class _Reference:
         self.long_inputs = serving.pack_texts([long], AlbertPreprocessor(tokenizer, length))
         self.short_inputs = {k: v[:1, :16] for k, v in self.inputs.items()}
 
+    @functools.cached_property
     def same_lite_tokens(self):
         """Per example: does the TFLite tokenizer (`--with-tokenizer`) give
         the same packed ids as the model's own?"""
-        if not hasattr(self, "_same_lite"):
-            tokenizer = self.preprocessor.tokenizer
-            tokenize = serving.lite_tokenize(tokenizer)
-            pairs = isinstance(self.texts[0], tuple)
-            columns = list(zip(*self.texts, strict=True)) if pairs else [self.texts]
-            packed = pack_segments(
-                [tokenize(tf.constant(list(column))) for column in columns],
-                self.preprocessor.sequence_length, cls_id=tokenizer.cls_token_id,
-                sep_id=tokenizer.sep_token_id, pad_id=tokenizer.pad_token_id,
-                truncate=self.preprocessor.truncate)
-            self._same_lite = (packed["token_ids"].numpy()
-                               == self.inputs["token_ids"]).all(axis=1)
-        return self._same_lite
+        tokenizer = self.preprocessor.tokenizer
+        tokenize = serving.lite_tokenize(tokenizer)
+        pairs = isinstance(self.texts[0], tuple)
+        columns = list(zip(*self.texts, strict=True)) if pairs else [self.texts]
+        packed = pack_segments(
+            [tokenize(tf.constant(list(column))) for column in columns],
+            self.preprocessor.sequence_length, cls_id=tokenizer.cls_token_id,
+            sep_id=tokenizer.sep_token_id, pad_id=tokenizer.pad_token_id,
+            truncate=self.preprocessor.truncate)
+        return (packed["token_ids"].numpy() == self.inputs["token_ids"]).all(axis=1)
 
     def score(self, values):
         if self.regression:
@@ -150,7 +149,7 @@ def _check_artifact(path, reference):
         expected = reference.outputs[reference.output]
         # A TFLite tokenizer is another implementation: the logit bound holds
         # where it gives the model's own ids; its agreement is reported.
-        same = (reference.same_lite_tokens() if kind == "tflite" and mode == "text"
+        same = (reference.same_lite_tokens if kind == "tflite" and mode == "text"
                 else np.ones(len(values), bool))
         result = {
             "artifact": str(path), "kind": kind, "input": mode, "precision": precision,

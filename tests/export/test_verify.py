@@ -23,6 +23,7 @@ def test_verify_passes_faithful_artifacts_and_fails_a_wrong_one(
         export_saved_model(classifier_dir, tmp_path / "serving", "wordnet"),
         export_tflite(classifier_dir, tmp_path / "model.tflite"),
         export_tflite(classifier_dir, tmp_path / "dynamic.tflite", quantize="dynamic"),
+        export_tflite(classifier_dir, tmp_path / "text.tflite", with_tokenizer=True),
         export_onnx(classifier_dir, tmp_path / "model.onnx"),
     ]
     report_path = tmp_path / "report.json"
@@ -35,8 +36,11 @@ def test_verify_passes_faithful_artifacts_and_fails_a_wrong_one(
     # The SavedModel is checked through both of its signatures.
     assert [(r["kind"], r["input"]) for r in report["artifacts"]][:2] == [
         ("saved_model", "tokens"), ("saved_model", "text")]
+    assert [r["input"] for r in report["artifacts"] if "text.tflite" in r["artifact"]] == [
+        "text"]
     for row in report["artifacts"]:
         assert row["bad_input_finite"] and row["agreement"] >= 0.99
+        assert row["tokenizer_agreement"] == 1.0  # the glosses tokenize alike
         assert row["accuracy"] == report["keras"]["accuracy"] or row["precision"] != "float32"
 
     # An artifact of other weights misses the float32 bound: exit 1.
