@@ -14,7 +14,7 @@ and prints, for each, the max |difference| of the pooled and sequence outputs
 from our Keras model, the file size against the parameter count, and the median
 latency. Needs the `reference` extra (torch, transformers).
 
-    python bench/export_compare.py --out /tmp/export_compare
+    python bench/export_compare.py --out out/export_compare
 """
 
 import argparse

@@ -3,6 +3,7 @@ and pandas, read as the files are, with the same row-numbered complaints."""
 
 import json
 
+import datasets
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -12,8 +13,6 @@ from keras_albert.finetune.classification import TextClassification
 from keras_albert.finetune.squad import QuestionAnswering
 from keras_albert.finetune.tagging import TokenTagging
 from keras_albert.models.pretrained import load_pretrained
-
-datasets = pytest.importorskip("datasets")
 
 
 def _sentiment():
