@@ -23,6 +23,12 @@ def _demo(args):
              execution=args.execution)
 
 
+def _quickstart(args):
+    from keras_albert.quickstart import run_quickstart
+
+    run_quickstart(args.out, minutes=args.minutes)
+
+
 def _convert(args):
     from keras_albert.convert import convert
 
@@ -176,6 +182,15 @@ def build_parser():
 
     presets = commands.add_parser("presets", help="list the architecture presets")
     presets.set_defaults(run=_presets)
+
+    quickstart = commands.add_parser(
+        "quickstart", help="vocabulary, pretraining, fine-tuning, exports and their "
+        "verification on the embedded WordNet data, with a report")
+    quickstart.add_argument("--out", default="out/quickstart", help="output directory "
+                            "(a rerun resumes; other settings start it clean)")
+    quickstart.add_argument("--minutes", type=float, default=10,
+                            help="time budget on 2 CPU cores: more, better models")
+    quickstart.set_defaults(run=_quickstart)
 
     demo = commands.add_parser(
         "demo", help="train a small pretrainer with XLA, save, reload and compare"

@@ -23,6 +23,7 @@ and the embedding lookups float (the default) 98.6%, at the same size.
 import json
 import re
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -177,7 +178,10 @@ def export_tflite(directory, out, quantize="none", representative=None,
     if quantize == "int8":
         texts = list(representative)[:CALIBRATION_EXAMPLES]
         calibration = calibration_inputs(preprocessor, texts, with_tokenizer)
-    with tempfile.TemporaryDirectory(prefix="keras_albert_tflite_") as saved:
+    with tempfile.TemporaryDirectory(prefix="keras_albert_tflite_") as saved, \
+            warnings.catch_warnings():
+        # The converter's calibration uses TensorFlow's own deprecated interpreter.
+        warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated")
         _write_saved_model(saved, function, model, preprocessor if with_tokenizer else None)
         converter = _converter(saved, with_tokenizer)
         _quantize(converter, quantize, calibration)

@@ -1,0 +1,177 @@
+"""`keras-albert quickstart`: the whole life of an ALBERT on the embedded data.
+
+vocabulary -> pretraining (MLM + SOP) -> fine-tuning on the WordNet task ->
+exports (TF Serving SavedModel, TFLite float32 / dynamic / int8, int8 with the
+tokenizer inside, ONNX) -> `verify` -> `report.md` and `report.png`.
+
+Each stage writes its own directory under `out/` and a `.done` marker when it
+is complete; a rerun with the same settings skips finished stages and resumes
+pretraining from its last checkpoint, and a rerun with other settings starts
+clean, so a directory never mixes two runs.
+"""
+
+import csv
+import json
+import shutil
+import time
+from pathlib import Path
+
+from keras_albert.files import atomic_path
+
+STAGES = ("data", "vocab", "pretrain", "finetune", "export", "verify", "report")
+SETTINGS_FILE = "quickstart.json"
+
+
+def settings(minutes=10):
+    """The sizes of each stage for a time budget (about `minutes` on 2 CPU
+    cores): more minutes, more pretraining steps and fine-tuning examples."""
+    if minutes <= 0:
+        raise ValueError(f"`minutes` must be positive. Received: minutes={minutes}")
+    scale = minutes / 10
+    return {
+        "minutes": minutes,
+        "corpus_synsets": min(94263, max(2000, int(30000 * scale))),
+        "vocab_size": 4000 if scale >= 0.5 else 1000,
+        "pretrain_steps": max(20, int(600 * scale)),
+        "finetune_examples": max(200, int(16000 * scale)),
+        "finetune_epochs": 2,
+        "verify_examples": max(100, int(2000 * scale)),
+        "sequence_length": 64,
+        "batch_size": 64,
+    }
+
+
+def run_quickstart(out="out/quickstart", minutes=10, log=print):
+    """Run every stage (or what is left of an earlier run); return the report dict."""
+    out = Path(out)
+    config = settings(minutes)
+    saved = out / SETTINGS_FILE
+    if saved.is_file() and json.loads(saved.read_text()) != config:
+        log(f"{out} holds a run with other settings: starting clean")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic_path(saved) as temporary:
+        temporary.write_text(json.dumps(config, indent=2))
+    started = time.perf_counter()
+    times = _read_times(out)
+    for number, stage in enumerate(STAGES, start=1):
+        marker = out / stage / ".done"
+        if marker.is_file():
+            log(f"[{number}/{len(STAGES)}] {stage}: done in an earlier run")
+            continue
+        log(f"[{number}/{len(STAGES)}] {stage} ...")
+        stage_started = time.perf_counter()
+        (out / stage).mkdir(exist_ok=True)
+        STAGE_FUNCTIONS[stage](out, config, log)
+        times[stage] = round(time.perf_counter() - stage_started, 1)
+        with atomic_path(out / "times.json") as temporary:
+            temporary.write_text(json.dumps(times, indent=2))
+        marker.touch()
+        log(f"[{number}/{len(STAGES)}] {stage}: {times[stage]:.0f} s "
+            f"({time.perf_counter() - started:.0f} s so far)")
+    log(f"Report: {out / 'report.md'} and {out / 'report.png'}")
+    return json.loads((out / "report" / "report.json").read_text())
+
+
+def _read_times(out):
+    path = out / "times.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _data(out, config, log):
+    from keras_albert.datasets import write_wordnet, write_wordnet_corpus
+
+    write_wordnet(out / "data", limit=config["finetune_examples"])
+    write_wordnet_corpus(out / "data" / "corpus.txt", limit=config["corpus_synsets"])
+
+
+def _vocab(out, config, log):
+    from keras_albert.text import train_vocabulary
+
+    train_vocabulary(out / "data" / "corpus.txt", config["vocab_size"], out / "vocab")
+
+
+def _pretrain(out, config, log):
+    from keras_albert.training.pretrain import run_pretraining
+
+    steps = config["pretrain_steps"]
+    run_pretraining("albert_tiny", out / "vocab", [out / "data" / "corpus.txt"],
+                    out / "pretrain", steps=steps, batch_size=config["batch_size"],
+                    sequence_length=config["sequence_length"], max_predictions=10,
+                    learning_rate=2e-3, checkpoint_every=max(steps // 5, 1),
+                    dupe_factor=2, verbose=2)
+
+
+def _finetune(out, config, log):
+    from keras_albert.datasets import wordnet_label_names
+    from keras_albert.finetune import finetune
+
+    summary = finetune("classify", out / "pretrain" / "model", out / "data" / "train.jsonl",
+                       out / "finetune", eval=out / "data" / "validation.jsonl",
+                       label_names=wordnet_label_names(),
+                       sequence_length=config["sequence_length"],
+                       batch_size=config["batch_size"], epochs=config["finetune_epochs"],
+                       learning_rate=5e-4, verbose=2, log=log)
+    log(f"  validation accuracy {summary['eval_metrics']['accuracy']:.3f} "
+        f"(majority class {summary['majority_baseline']['accuracy']:.3f})")
+
+
+def artifacts(out):
+    """name -> path of every export the quickstart writes."""
+    export = out / "export"
+    return {"SavedModel (TF Serving)": export / "serving" / "wordnet" / "1",
+            "TFLite float32": export / "float32.tflite",
+            "TFLite dynamic int8": export / "dynamic.tflite",
+            "TFLite int8": export / "int8.tflite",
+            "TFLite int8 + tokenizer": export / "int8_text.tflite",
+            "ONNX": export / "model.onnx"}
+
+
+def _export(out, config, log):
+    from keras_albert.export import (
+        export_onnx,
+        export_saved_model,
+        export_tflite,
+        read_texts,
+    )
+
+    model = out / "finetune" / "model"
+    texts, _ = read_texts(model, out / "data" / "train.jsonl", limit=200)
+    paths = artifacts(out)
+    export_saved_model(model, out / "export" / "serving", "wordnet", overwrite=True)
+    export_tflite(model, paths["TFLite float32"])
+    export_tflite(model, paths["TFLite dynamic int8"], quantize="dynamic")
+    export_tflite(model, paths["TFLite int8"], quantize="int8", representative=texts)
+    export_tflite(model, paths["TFLite int8 + tokenizer"], quantize="int8",
+                  representative=texts, with_tokenizer=True)
+    export_onnx(model, paths["ONNX"])
+    for name, path in paths.items():
+        log(f"  {name}: {path}")
+
+
+def _verify(out, config, log):
+    from keras_albert.export import format_table, verify
+
+    report = verify(out / "finetune" / "model", list(artifacts(out).values()),
+                    out / "data" / "test.jsonl", limit=config["verify_examples"])
+    with atomic_path(out / "verify" / "verify.json") as temporary:
+        temporary.write_text(json.dumps(report, indent=2))
+    log(format_table(report))
+
+
+def _report(out, config, log):
+    from keras_albert.quickstart_report import write_report
+
+    report = write_report(out, config, artifacts(out), _read_times(out))
+    with atomic_path(out / "report" / "report.json") as temporary:
+        temporary.write_text(json.dumps(report, indent=2))
+
+
+def read_csv(path):
+    with open(path, newline="") as file:
+        return list(csv.DictReader(file))
+
+
+STAGE_FUNCTIONS = {"data": _data, "vocab": _vocab, "pretrain": _pretrain,
+                   "finetune": _finetune, "export": _export, "verify": _verify,
+                   "report": _report}

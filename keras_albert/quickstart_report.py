@@ -1,0 +1,133 @@
+"""The quickstart's `report.md` and `report.png`, from what its stages wrote."""
+
+import json
+from pathlib import Path
+
+from keras_albert.files import atomic_path
+
+
+def _rows(path):
+    from keras_albert.quickstart import read_csv
+
+    return read_csv(path) if Path(path).is_file() else []
+
+
+def write_report(out, config, artifacts, times):
+    """Write `out/report.md` and `out/report.png`; return the figures as a dict."""
+    out = Path(out)
+    pretrain = _rows(out / "pretrain" / "log.csv")
+    history = _rows(out / "finetune" / "history.csv")
+    finetune = json.loads((out / "finetune" / "metrics.json").read_text())
+    verify = json.loads((out / "verify" / "verify.json").read_text())
+    test = verify["keras"]["accuracy"]
+    summary = {
+        "settings": config, "seconds": times, "total_seconds": round(sum(times.values()), 1),
+        "pretrain_held_out": {k: float(pretrain[-1][k]) for k in
+                              ("val_mlm_logits_loss", "val_sop_logits_accuracy")}
+        if pretrain else {},
+        "validation": finetune["eval_metrics"],
+        "majority_baseline": finetune["majority_baseline"]["accuracy"],
+        "test_accuracy": test,
+        "artifacts": [{k: r[k] for k in ("artifact", "input", "precision", "max_abs_diff",
+                                          "agreement", "size_bytes", "latency_ms_128",
+                                          "failures")} for r in verify["artifacts"]],
+        "all_within_bounds": verify["passed"],
+    }
+    _write_png(out / "report.png", pretrain, history, verify, artifacts)
+    with atomic_path(out / "report.md") as temporary:
+        temporary.write_text(_markdown(summary, verify, artifacts), encoding="utf-8")
+    return summary
+
+
+def _markdown(summary, verify, artifacts):
+    from keras_albert.export import format_table
+
+    config, held_out = summary["settings"], summary["pretrain_held_out"]
+    names = {str(path): name for name, path in artifacts.items()}
+    lines = [
+        "# keras-albert quickstart",
+        "",
+        f"Budget `--minutes {config['minutes']}`; took {summary['total_seconds']:.0f} s "
+        "(" + ", ".join(f"{k} {v:.0f} s" for k, v in summary["seconds"].items()) + ").",
+        "",
+        "![curves and artifacts](report.png)",
+        "",
+        "## Pretraining",
+        f"`albert_tiny`, {config['vocab_size']}-piece SentencePiece vocabulary trained on "
+        f"{config['corpus_synsets']:,} WordNet train glosses, {config['pretrain_steps']} "
+        f"steps of MLM + SOP (batch {config['batch_size']}, length "
+        f"{config['sequence_length']}).",
+    ]
+    if held_out:
+        lines.append(f"Held-out MLM loss {held_out['val_mlm_logits_loss']:.3f}, held-out SOP "
+                     f"accuracy {held_out['val_sop_logits_accuracy']:.3f}.")
+    lines += [
+        "",
+        "## Fine-tuning on the WordNet task (45 classes)",
+        f"{config['finetune_examples']:,} training glosses, {config['finetune_epochs']} "
+        f"epochs. Validation accuracy {summary['validation']['accuracy']:.3f}, macro-F1 "
+        f"{summary['validation']['macro_f1']:.3f}; majority class "
+        f"{summary['majority_baseline']:.3f}. Test accuracy ({verify['examples']} glosses) "
+        f"{summary['test_accuracy']:.3f}.",
+        "",
+        "## Exports, checked by `keras-albert verify`",
+        "",
+        "| artifact | input | max abs logit diff | label agreement | MB | ms at 128 tokens | bounds |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in verify["artifacts"]:
+        lines.append(
+            f"| {names.get(row['artifact'], row['artifact'])} | {row['input']} | "
+            f"{row['max_abs_diff']:.2e} | {row['agreement']:.4f} | "
+            f"{row['size_bytes'] / 1e6:.2f} | {row['latency_ms_128']:.2f} | "
+            f"{'; '.join(row['failures']) or 'within bounds'} |")
+    lines += ["", "```", format_table(verify), "```", ""]
+    if not verify["passed"]:
+        lines.append("Full int8 keeps the attention core, LayerNorms and residual sums in "
+                     "float and still agrees on fewer than 99% of labels (see BENCHMARKS.md); "
+                     "dynamic-range int8 is the quantized format within every bound.")
+    return "\n".join(lines) + "\n"
+
+
+def _write_png(path, pretrain, history, verify, artifacts):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    if pretrain:
+        steps = range(1, len(pretrain) + 1)
+        axes[0].plot(steps, [float(r["val_mlm_logits_loss"]) for r in pretrain], "o-",
+                     label="held-out MLM loss")
+        twin = axes[0].twinx()
+        twin.plot(steps, [float(r["val_sop_logits_accuracy"]) for r in pretrain], "s--",
+                  color="tab:orange", label="held-out SOP accuracy")
+        twin.set_ylim(0.4, 1.0)
+        axes[0].set_xlabel("checkpoint")
+        axes[0].set_title("pretraining (held out)")
+        axes[0].legend(loc="lower left", fontsize=8)
+        twin.legend(loc="lower right", fontsize=8)
+        axes[0].xaxis.get_major_locator().set_params(integer=True)
+    epochs = range(1, len(history) + 1)
+    axes[1].plot(epochs, [float(r["accuracy"]) for r in history], "o-", label="train")
+    axes[1].plot(epochs, [float(r["val_accuracy"]) for r in history], "s-",
+                 label="validation")
+    axes[1].set_ylim(0, 1)
+    axes[1].set_xlabel("epoch")
+    axes[1].xaxis.get_major_locator().set_params(integer=True)
+    axes[1].set_title("fine-tuning accuracy")
+    axes[1].legend(fontsize=8)
+    names = {str(p): n for n, p in artifacts.items()}
+    rows = verify["artifacts"]
+    labels = [f"{names.get(r['artifact'], r['artifact'])} ({r['input']})" for r in rows]
+    axes[2].barh(labels, [r["agreement"] for r in rows],
+                 color=["tab:green" if not r["failures"] else "tab:red" for r in rows])
+    axes[2].axvline(0.99, color="black", linestyle=":", linewidth=1)
+    axes[2].set_xlim(min(0.9, min(r["agreement"] for r in rows)), 1.0)
+    axes[2].set_title("label agreement with Keras (red: out of bounds)")
+    axes[2].tick_params(axis="y", labelsize=7)
+    figure.tight_layout()
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=110, format="png")
+    plt.close(figure)

@@ -1,0 +1,33 @@
+"""`keras-albert quickstart`: every stage on tiny settings, the report, resuming."""
+
+import json
+
+from keras_albert.quickstart import SETTINGS_FILE, STAGES, run_quickstart, settings
+
+
+def test_quickstart_runs_every_stage_then_resumes(tmp_path):
+    out = tmp_path / "quickstart"
+    # A directory left by a run with other settings is started clean.
+    out.mkdir()
+    (out / SETTINGS_FILE).write_text(json.dumps(settings(minutes=3)))
+    (out / "stale.txt").write_text("from another run")
+    lines = []
+    report = run_quickstart(out, minutes=0.2, log=lines.append)
+    assert any("starting clean" in line for line in lines)
+    assert not (out / "stale.txt").exists()
+
+    assert all((out / stage / ".done").is_file() for stage in STAGES)
+    assert (out / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    markdown = (out / "report.md").read_text()
+    assert "## Exports, checked by `keras-albert verify`" in markdown
+    assert (out / "export" / "serving" / "wordnet" / "1" / "saved_model.pb").is_file()
+    names = [row["artifact"] for row in report["artifacts"]]
+    assert len(names) == 7  # the SavedModel's two signatures, four TFLite, ONNX
+    float_rows = [r for r in report["artifacts"] if r["precision"] == "float32"]
+    assert all(r["max_abs_diff"] <= 1e-4 for r in float_rows)
+    assert 0 <= report["test_accuracy"] <= 1
+
+    # Same settings: nothing is redone.
+    lines.clear()
+    run_quickstart(out, minutes=0.2, log=lines.append)
+    assert sum("done in an earlier run" in line for line in lines) == len(STAGES)
