@@ -53,8 +53,8 @@ def load_wordnet(split="train", limit=None):
         if not isinstance(limit, int) or limit < 1:
             raise ValueError(f"`limit` must be a positive int or None. Received: "
                              f"limit={limit!r}")
-        stride = max(1, len(examples) // limit)
-        examples = examples[::stride][:limit]
+        if limit < len(examples):  # evenly spaced over the whole split
+            examples = [examples[i * len(examples) // limit] for i in range(limit)]
     return examples
 
 

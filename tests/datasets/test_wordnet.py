@@ -29,6 +29,15 @@ def test_limit_keeps_an_even_spread_of_labels():
     few = load_wordnet("validation", limit=500)
     assert len(few) == 500
     assert len({e["label"] for e in few}) > 30  # not just the first lexicographer files
+    # More than half a split: still spread over all of it, not its first rows.
+    full = load_wordnet("train")
+    most = load_wordnet("train", limit=60000)
+    assert len(most) == 60000
+
+    def verb_share(examples):
+        return sum(e["label"].startswith("verb.") for e in examples) / len(examples)
+
+    assert abs(verb_share(most) - verb_share(full)) < 0.01
 
 
 def test_glosses_split_into_definition_and_examples(tmp_path):
