@@ -352,7 +352,7 @@ def build_parser():
     check.add_argument("artifacts", nargs="+",
                        help="SavedModel version directories, .tflite and .onnx files")
     check.add_argument("--data", required=True, help="labelled held-out file")
-    check.add_argument("--limit", type=int, help="use the first N examples")
+    check.add_argument("--limit", type=int, help="use N examples spread over the file")
     check.add_argument("--json", help="also write the report as JSON")
     check.set_defaults(run=_verify)
     return parser

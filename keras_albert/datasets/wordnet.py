@@ -53,9 +53,16 @@ def load_wordnet(split="train", limit=None):
         if not isinstance(limit, int) or limit < 1:
             raise ValueError(f"`limit` must be a positive int or None. Received: "
                              f"limit={limit!r}")
-        if limit < len(examples):  # evenly spaced over the whole split
-            examples = [examples[i * len(examples) // limit] for i in range(limit)]
+        examples = evenly_spaced(examples, limit)
     return examples
+
+
+def evenly_spaced(items, limit):
+    """`limit` items spread evenly over all of `items` (all if fewer), so a
+    slice of a file sorted by anything keeps its whole range."""
+    if limit >= len(items):
+        return list(items)
+    return [items[i * len(items) // limit] for i in range(limit)]
 
 
 def wordnet_label_names():

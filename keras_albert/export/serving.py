@@ -72,6 +72,7 @@ def read_texts(directory, path, with_labels=False, limit=None):
     for."""
     from pathlib import Path
 
+    from keras_albert.datasets.wordnet import evenly_spaced
     from keras_albert.finetune.classification import TextClassification
     from keras_albert.finetune.run import saved_task
 
@@ -80,7 +81,7 @@ def read_texts(directory, path, with_labels=False, limit=None):
             encoding="utf-8", errors="replace").splitlines() if line.strip()]
         if not texts:
             raise ValueError(f"No text in {path}.")
-        return texts[:limit] if limit else texts, None
+        return evenly_spaced(texts, limit) if limit else texts, None
     try:
         spec = saved_task(directory)
     except ValueError:  # not fine-tuned by keras-albert: the default columns
@@ -88,7 +89,7 @@ def read_texts(directory, path, with_labels=False, limit=None):
     if not isinstance(spec, TextClassification):
         spec = TextClassification("classify")
     rows, _ = spec.read(path, with_labels=with_labels)
-    rows = rows[:limit] if limit else rows
+    rows = evenly_spaced(rows, limit) if limit else rows
     columns = spec.text_columns
     texts = [tuple(row[c] for c in columns) if len(columns) == 2 else row[columns[0]]
              for row in rows]

@@ -32,6 +32,7 @@ from tensorflow.lite.tools import flatbuffer_utils
 from tensorflow_text.core.pybinds import tflite_registrar
 
 from keras_albert.checks import check_choice, check_positive_int
+from keras_albert.datasets.wordnet import evenly_spaced
 from keras_albert.export import serving
 from keras_albert.files import atomic_path
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
@@ -176,7 +177,7 @@ def export_tflite(directory, out, quantize="none", representative=None,
         function = _token_function(model, batch_size, sequence_length)
     calibration = None
     if quantize == "int8":
-        texts = list(representative)[:CALIBRATION_EXAMPLES]
+        texts = evenly_spaced(list(representative), CALIBRATION_EXAMPLES)
         calibration = calibration_inputs(preprocessor, texts, with_tokenizer)
     with tempfile.TemporaryDirectory(prefix="keras_albert_tflite_") as saved, \
             warnings.catch_warnings():
