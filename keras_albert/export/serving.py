@@ -173,17 +173,12 @@ def text_function(model, preprocessor, num_texts, lite=False):
     if isinstance(model, AlbertMultipleChoice):
         raise ValueError("A multiple-choice model has no raw-text signature (each "
                          "example is several pairs); serve its token signature.")
-    tokenizer = preprocessor.tokenizer
-    tokenize = lite_tokenize(tokenizer) if lite else tokenizer
-
     def run(*texts):
-        # FastBertNormalizer drops bytes that are not UTF-8 itself; TFLite has
-        # no kernel for `unicode_transcode`.
-        segments = [tokenize(text if lite else valid_utf8(text)) for text in texts]
-        inputs = pack_segments(segments, preprocessor.sequence_length,
-                               cls_id=tokenizer.cls_token_id, sep_id=tokenizer.sep_token_id,
-                               pad_id=tokenizer.pad_token_id, truncate=preprocessor.truncate,
-                               pad_to_longest=lite)
+        if lite:
+            inputs = lite_pack(preprocessor, texts, pad_to_longest=True)
+        else:
+            segments = tuple(valid_utf8(text) for text in texts)
+            inputs = preprocessor(segments if len(segments) == 2 else segments[0])
         outputs = named_outputs(model, model(inputs, training=False), with_strings=not lite)
         if isinstance(model, (AlbertTokenClassifier, AlbertQuestionAnswerer)):
             outputs["token_ids"] = inputs["token_ids"]
@@ -194,6 +189,19 @@ def text_function(model, preprocessor, num_texts, lite=False):
         return tf.function(lambda text_a, text_b: run(text_a, text_b),
                            input_signature=signature)
     return tf.function(lambda text: run(text), input_signature=signature)
+
+
+def lite_pack(preprocessor, texts, pad_to_longest=False):
+    """`preprocessor`'s packing of string tensors `texts` (one, or two for a
+    pair) with the TFLite tokenizer (`lite_tokenize`) instead of its own.
+    FastBertNormalizer drops bytes that are not UTF-8 itself (TFLite has no
+    kernel for `unicode_transcode`)."""
+    tokenizer = preprocessor.tokenizer
+    tokenize = lite_tokenize(tokenizer)
+    return pack_segments([tokenize(text) for text in texts], preprocessor.sequence_length,
+                         cls_id=tokenizer.cls_token_id, sep_id=tokenizer.sep_token_id,
+                         pad_id=tokenizer.pad_token_id, truncate=preprocessor.truncate,
+                         pad_to_longest=pad_to_longest)
 
 
 def lite_tokenize(tokenizer):

@@ -20,7 +20,7 @@ import tensorflow as tf
 
 from keras_albert.export import runners, serving
 from keras_albert.finetune import metrics
-from keras_albert.text.preprocessor import AlbertPreprocessor, pack_segments
+from keras_albert.text.preprocessor import AlbertPreprocessor
 
 # precision -> bounds. "max_abs_diff" on logits; "agreement" the share of
 # examples with the Keras model's label; "metric_drop" in metric points (0-1);
@@ -103,15 +103,10 @@ class _Reference:
     def same_lite_tokens(self):
         """Per example: does the TFLite tokenizer (`--with-tokenizer`) give
         the same packed ids as the model's own?"""
-        tokenizer = self.preprocessor.tokenizer
-        tokenize = serving.lite_tokenize(tokenizer)
         pairs = isinstance(self.texts[0], tuple)
         columns = list(zip(*self.texts, strict=True)) if pairs else [self.texts]
-        packed = pack_segments(
-            [tokenize(tf.constant(list(column))) for column in columns],
-            self.preprocessor.sequence_length, cls_id=tokenizer.cls_token_id,
-            sep_id=tokenizer.sep_token_id, pad_id=tokenizer.pad_token_id,
-            truncate=self.preprocessor.truncate)
+        packed = serving.lite_pack(self.preprocessor,
+                                   [tf.constant(list(column)) for column in columns])
         return (packed["token_ids"].numpy() == self.inputs["token_ids"]).all(axis=1)
 
     def score(self, values):
