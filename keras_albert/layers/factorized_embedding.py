@@ -108,11 +108,15 @@ class FactorizedEmbedding(keras.layers.Layer):
         if not isinstance(sequence_length, int):
             # Length known only at run time (e.g. a tf.function with a None
             # length): check it there too, or the slice below would silently clip.
-            tf.debugging.assert_less_equal(
+            # The slice waits for the check: in a graph, an assert that
+            # nothing depends on may run after the add below has failed.
+            check = tf.debugging.assert_less_equal(
                 sequence_length, self.max_sequence_length,
                 message="Input is longer than `max_sequence_length`="
                 f"{self.max_sequence_length}",
             )
+            with tf.control_dependencies([check] if check is not None else []):
+                sequence_length = tf.identity(sequence_length)
         positions = ops.cast(self.position_embeddings, self.compute_dtype)
         positions = positions[:sequence_length]  # (T, E)
         x = self.word_embeddings(token_ids)  # (B, T, E)
