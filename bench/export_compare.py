@@ -3,16 +3,23 @@
 One process builds keras-hub's `AlbertBackbone` at albert_base_v2 shapes
 (random weights, seed 0), converts it to ours (`backbone_from_keras_hub`) and
 to transformers (`save_hf`), so all three hold the same weights. Then, on the
-same token inputs (batch 1; 16 and 128 tokens):
+same token inputs (batch 1 with 16 and 128 tokens; batch 32 with 128):
 
-- our TFLite exports (float32, float16, dynamic int8) and ONNX, run with
-  ai-edge-litert / onnxruntime;
-- keras-hub's own `AlbertBackbone.export(format="litert")`, run with ai-edge-litert;
+- our Keras model (`predict_on_batch`, XLA), our TF Serving SavedModel
+  (`serve_tokens`), our TFLite exports (float32, float16, dynamic int8, full
+  int8) and ONNX, run with TensorFlow / ai-edge-litert / onnxruntime;
+- keras-hub's own `AlbertBackbone.export(format="litert")` (float32, and
+  dynamic-range int8 through the converter's `optimizations`) and
+  `export(format="onnx")`;
 - transformers' PyTorch `AlbertModel` (eager, CPU);
 
 and prints, for each, the max |difference| of the pooled and sequence outputs
-from our Keras model, the file size against the parameter count, and the median
-latency. Needs the `reference` extra (torch, transformers).
+from our Keras model (and the cosine of the pooled outputs, for the quantized
+files), the file size against the parameter count, the median latency, and the
+latency ratios to keras-hub's exports. Full int8 calibrates on WordNet glosses
+tokenized with a vocabulary trained here (the weights are random, so this
+measures speed and size, not accuracy: label agreement of int8 is measured on
+the fine-tuned WordNet model, BENCHMARKS.md). Needs torch and transformers.
 
     python bench/export_compare.py --out out/export_compare
 """
@@ -28,20 +35,25 @@ import numpy as np
 
 from keras_albert.convert.hugging_face import save_hf
 from keras_albert.convert.keras_hub import backbone_from_keras_hub
-from keras_albert.export import export_onnx, export_tflite
-from keras_albert.export.runners import OnnxRunner, TFLiteRunner
+from keras_albert.datasets import load_wordnet, write_wordnet_corpus
+from keras_albert.export import export_onnx, export_saved_model, export_tflite
+from keras_albert.export.runners import OnnxRunner, SavedModelRunner, TFLiteRunner
 from keras_albert.export.verify import LATENCY_RUNS, median_ms
+from keras_albert.models.pretrained import write_tokenizer_files
+from keras_albert.text import train_vocabulary
 
 BASE = dict(vocabulary_size=30000, num_layers=12, hidden_dim=768, num_heads=12,
             intermediate_dim=3072, embedding_dim=128, max_sequence_length=512)
-LENGTHS = (16, 128)
+SHAPES = ((1, 16), (1, 128), (32, 128))  # (batch, length)
+BATCH_RUNS = 5  # latency runs at batch 32 (seconds each for the slow ones)
 
 
-def inputs(length, seed=0):
+def inputs(batch, length, seed=0):
     rng = np.random.default_rng(seed)
-    return {"token_ids": rng.integers(5, BASE["vocabulary_size"], (1, length)).astype(np.int32),
-            "segment_ids": np.zeros((1, length), np.int32),
-            "padding_mask": np.ones((1, length), np.int32)}
+    return {"token_ids": rng.integers(5, BASE["vocabulary_size"],
+                                      (batch, length)).astype(np.int32),
+            "segment_ids": np.zeros((batch, length), np.int32),
+            "padding_mask": np.ones((batch, length), np.int32)}
 
 
 def torch_runner(directory):
@@ -61,6 +73,47 @@ def torch_runner(directory):
     return run
 
 
+def keras_hub_onnx_runner(path):
+    """keras-hub's ONNX file: its outputs are told apart by rank."""
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    names = [item.name for item in session.get_inputs()]
+
+    def run(x):
+        values = session.run(None, {name: x[_input_key(name)] for name in names})
+        return {("sequence_output" if value.ndim == 3 else "pooled_output"): value
+                for value in values}
+
+    return run
+
+
+def _input_key(name):
+    return next(key for key in ("token_ids", "segment_ids", "padding_mask") if key in name)
+
+
+def add_tokenizer(directory, work):
+    """A SentencePiece vocabulary of WordNet glosses in `directory` (for the
+    int8 calibration text); returns the calibration texts."""
+    corpus = write_wordnet_corpus(work / "corpus.txt")
+    train_vocabulary(corpus, 8000, work / "vocab")
+    write_tokenizer_files(directory, {"proto": (work / "vocab" / "spiece.model").read_bytes(),
+                                      "lowercase": True, "keep_accents": False})
+    return [example["text"] for example in load_wordnet("train", limit=2000)]
+
+
+def cosine(a, b):
+    a, b = a.reshape(len(a), -1), b.reshape(len(b), -1)
+    return float(np.min((a * b).sum(-1) / np.linalg.norm(a, axis=-1)
+                        / np.linalg.norm(b, axis=-1)))
+
+
+def timed(function):
+    started = time.perf_counter()
+    result = function()
+    return result, time.perf_counter() - started
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="directory for the exports")
@@ -73,60 +126,86 @@ def main():
     ours = backbone_from_keras_hub(hub)
     parameters = ours.count_params()
     ours.save_pretrained(out / "ours")
+    texts = add_tokenizer(out / "ours", out)
     save_hf(ours, out / "hf")
-    hub_file = out / "keras_hub.tflite"
-    started = time.perf_counter()
-    hub.export(str(hub_file), format="litert", verbose=False)
-    export_seconds = {"keras-hub litert": time.perf_counter() - started}
+    export_seconds, runs = {}, {}
+    import tensorflow as tf
 
-    runs = {}
-    for name, quantize in (("ours tflite float32", "none"), ("ours tflite float16", "float16"),
-                           ("ours tflite dynamic", "dynamic")):
-        started = time.perf_counter()
-        path = export_tflite(out / "ours", out / f"ours_{quantize}.tflite", quantize=quantize)
-        export_seconds[name] = time.perf_counter() - started
-        runs[name] = (path, 4 if quantize == "none" else 2 if quantize == "float16" else 1,
-                      TFLiteRunner(path).tokens)
-    started = time.perf_counter()
-    onnx_path = export_onnx(out / "ours", out / "ours.onnx")
-    export_seconds["ours onnx"] = time.perf_counter() - started
+    hub_files = {"keras-hub litert float32": (out / "keras_hub.tflite", {}),
+                 "keras-hub litert dynamic": (out / "keras_hub_dynamic.tflite",
+                                              {"optimizations": [tf.lite.Optimize.DEFAULT]})}
+    for name, (path, kwargs) in hub_files.items():
+        _, export_seconds[name] = timed(lambda path=path, kwargs=kwargs: hub.export(
+            str(path), format="litert", verbose=False, **kwargs))
+        runs[name] = (path, 4 if "float32" in name else 1, TFLiteRunner(path).tokens)
+    hub_onnx = out / "keras_hub.onnx"
+    _, export_seconds["keras-hub onnx"] = timed(
+        lambda: hub.export(str(hub_onnx), format="onnx", verbose=False))
+    runs["keras-hub onnx float32"] = (hub_onnx, 4, keras_hub_onnx_runner(hub_onnx))
+
+    ours.compile(jit_compile=True)
+    runs["ours keras (XLA)"] = (None, 4, lambda x: {
+        key: np.asarray(value) for key, value in ours.predict_on_batch(x).items()})
+    served, export_seconds["ours saved_model"] = timed(
+        lambda: export_saved_model(out / "ours", out / "serving", "albert", overwrite=True))
+    runs["ours saved_model"] = (None, 4, SavedModelRunner(served).tokens)
+    for quantize, bytes_per_weight in (("none", 4), ("float16", 2), ("dynamic", 1),
+                                       ("int8", 1)):
+        name = f"ours tflite {'float32' if quantize == 'none' else quantize}"
+        path, export_seconds[name] = timed(lambda quantize=quantize: export_tflite(
+            out / "ours", out / f"ours_{quantize}.tflite", quantize=quantize,
+            representative=texts if quantize == "int8" else None))
+        runs[name] = (path, bytes_per_weight, TFLiteRunner(path).tokens)
+    onnx_path, export_seconds["ours onnx"] = timed(
+        lambda: export_onnx(out / "ours", out / "ours.onnx"))
     runs["ours onnx float32"] = (onnx_path, 4, OnnxRunner(onnx_path).tokens)
-    hub_runner = TFLiteRunner(hub_file)
-    runs["keras-hub litert float32"] = (hub_file, 4, hub_runner.tokens)
     runs["transformers torch float32"] = (None, 4, torch_runner(out / "hf"))
 
-    reference = {length: {k: np.asarray(v) for k, v in ours(inputs(length)).items()}
-                 for length in LENGTHS}
+    reference = {shape: {k: np.asarray(v) for k, v in ours(inputs(*shape)).items()}
+                 for shape in SHAPES}
     rows = []
     for name, (path, bytes_per_weight, run) in runs.items():
         row = {"artifact": name}
-        for length in LENGTHS:
-            x = inputs(length)
+        for shape in SHAPES:
+            x = inputs(*shape)
             got = run(x)
+            key = "{}x{}".format(*shape)
             for output in ("pooled_output", "sequence_output"):
-                diff = float(np.abs(got[output] - reference[length][output]).max())
-                row[f"{output}_diff@{length}"] = diff
-            row[f"ms@{length}"] = median_ms(lambda run=run, x=x: run(x))
+                row[f"{output}_diff@{key}"] = float(
+                    np.abs(got[output] - reference[shape][output]).max())
+            row[f"pooled_cosine@{key}"] = cosine(got["pooled_output"],
+                                                 reference[shape]["pooled_output"])
+            row[f"ms@{key}"] = median_ms(lambda run=run, x=x: run(x),
+                                         runs=BATCH_RUNS if shape[0] > 1 else LATENCY_RUNS)
         if path is not None:
-            row["MB"] = path.stat().st_size / 1e6
-            row["size/params"] = path.stat().st_size / (parameters * bytes_per_weight)
+            size = sum(f.stat().st_size for f in Path(path).rglob("*")) if Path(
+                path).is_dir() else path.stat().st_size
+            row["MB"] = size / 1e6
+            row["size/params"] = size / (parameters * bytes_per_weight)
         rows.append(row)
+        print(json.dumps(row), flush=True)
 
-    print(f"albert_base_v2 shapes, {parameters:,} parameters; batch 1; median of {LATENCY_RUNS}")
-    print(f"{'artifact':28s} {'|dpooled|':>9s} {'|dseq|':>9s} {'MB':>7s} {'x par':>6s} "
-          f"{'ms@16':>7s} {'ms@128':>7s}")
+    keys = ["{}x{}".format(*shape) for shape in SHAPES]
+    print(f"\nalbert_base_v2 shapes, {parameters:,} parameters; median of {LATENCY_RUNS} "
+          f"runs at batch 1, {BATCH_RUNS} at batch 32; latency in ms at batch x length")
+    print(f"{'artifact':28s} {'|dpooled|':>9s} {'cos':>7s} {'MB':>7s} {'x par':>6s} "
+          + " ".join(f"{key:>8s}" for key in keys))
     for row in rows:
-        pooled = max(row[f"pooled_output_diff@{n}"] for n in LENGTHS)
-        sequence = max(row[f"sequence_output_diff@{n}"] for n in LENGTHS)
+        pooled = max(row[f"pooled_output_diff@{key}"] for key in keys)
+        cos = min(row[f"pooled_cosine@{key}"] for key in keys)
         size = (f"{row['MB']:7.1f} {row['size/params']:6.3f}" if "MB" in row
                 else f"{'':7s} {'':6s}")
-        print(f"{row['artifact']:28s} {pooled:9.2e} {sequence:9.2e} {size} "
-              f"{row['ms@16']:7.2f} {row['ms@128']:7.2f}")
-    hub_ms = {n: next(r for r in rows if r["artifact"].startswith("keras-hub"))[f"ms@{n}"]
-              for n in LENGTHS}
-    for row in rows:
-        print(f"{row['artifact']:28s} latency vs keras-hub litert: " + ", ".join(
-            f"{row[f'ms@{n}'] / hub_ms[n]:.2f}x @{n}" for n in LENGTHS))
+        print(f"{row['artifact']:28s} {pooled:9.2e} {cos:7.4f} {size} "
+              + " ".join(f"{row[f'ms@{key}']:8.2f}" for key in keys))
+    by_name = {row["artifact"]: row for row in rows}
+    for anchor in ("keras-hub litert float32", "keras-hub litert dynamic",
+                   "keras-hub onnx float32"):
+        print(f"\nlatency / {anchor}:")
+        for row in rows:
+            if row["artifact"].startswith("ours"):
+                print(f"  {row['artifact']:26s} " + ", ".join(
+                    f"{row[f'ms@{key}'] / by_name[anchor][f'ms@{key}']:.2f}x @{key}"
+                    for key in keys))
     print(json.dumps({"parameters": parameters, "export_seconds": export_seconds,
                       "rows": rows}))
 

@@ -16,13 +16,6 @@ def _presets(args):
               "backbone parameters")
 
 
-def _demo(args):
-    from keras_albert.demo import run_demo
-
-    run_demo(args.out, preset=args.preset, steps=args.steps,
-             execution=args.execution)
-
-
 def _quickstart(args):
     from keras_albert.quickstart import run_quickstart
 
@@ -191,15 +184,6 @@ def build_parser():
     quickstart.add_argument("--minutes", type=float, default=10,
                             help="time budget on 2 CPU cores: more, better models")
     quickstart.set_defaults(run=_quickstart)
-
-    demo = commands.add_parser(
-        "demo", help="train a small pretrainer with XLA, save, reload and compare"
-    )
-    demo.add_argument("--out", default="out/demo", help="output directory")
-    demo.add_argument("--preset", default="albert_tiny")
-    demo.add_argument("--steps", type=int, default=50)
-    demo.add_argument("--execution", choices=["unrolled", "loop"], default="loop")
-    demo.set_defaults(run=_demo)
 
     convert = commands.add_parser(
         "convert", help="convert an original, transformers or keras-hub checkpoint"
