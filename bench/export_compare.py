@@ -7,7 +7,7 @@ same token inputs (batch 1 with 16 and 128 tokens; batch 32 with 128):
 
 - our Keras model (`predict_on_batch`, XLA), our TF Serving SavedModel
   (`serve_tokens`), our TFLite exports (float32, float16, dynamic int8, full
-  int8) and ONNX, run with TensorFlow / ai-edge-litert / onnxruntime;
+  int8) and ONNX (float32, dynamic int8), run with TensorFlow / ai-edge-litert / onnxruntime;
 - keras-hub's own `AlbertBackbone.export(format="litert")` (float32, and
   dynamic-range int8 through the converter's `optimizations`) and
   `export(format="onnx")`;
@@ -156,9 +156,11 @@ def main():
             out / "ours", out / f"ours_{quantize}.tflite", quantize=quantize,
             representative=texts if quantize == "int8" else None))
         runs[name] = (path, bytes_per_weight, TFLiteRunner(path).tokens)
-    onnx_path, export_seconds["ours onnx"] = timed(
-        lambda: export_onnx(out / "ours", out / "ours.onnx"))
-    runs["ours onnx float32"] = (onnx_path, 4, OnnxRunner(onnx_path).tokens)
+    for quantize, bytes_per_weight in (("none", 4), ("dynamic", 1)):
+        name = f"ours onnx {'float32' if quantize == 'none' else quantize}"
+        path, export_seconds[name] = timed(lambda quantize=quantize: export_onnx(
+            out / "ours", out / f"ours_{quantize}.onnx", quantize=quantize))
+        runs[name] = (path, bytes_per_weight, OnnxRunner(path).tokens)
     runs["transformers torch float32"] = (None, 4, torch_runner(out / "hf"))
 
     reference = {shape: {k: np.asarray(v) for k, v in ours(inputs(*shape)).items()}

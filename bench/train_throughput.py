@@ -95,7 +95,7 @@ def transformers_step(length):
                      labels=torch.from_numpy(y).long()).loss
         loss.backward()
         optimizer.step()
-        return float(loss)
+        return loss.item()
 
     return sum(p.numel() for p in model.parameters()), step
 

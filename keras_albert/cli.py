@@ -131,7 +131,7 @@ def _export(args):
     else:
         from keras_albert.export import export_onnx
 
-        path = export_onnx(args.model, args.out, opset=args.opset)
+        path = export_onnx(args.model, args.out, opset=args.opset, quantize=args.quantize)
     print(f"Wrote {path}")
 
 
@@ -314,7 +314,8 @@ def build_parser():
                         help="saved-model: replace an existing version")
     export.add_argument("--quantize", default="none",
                         choices=["none", "float16", "dynamic", "int8"],
-                        help="tflite: weights (and, for int8, activations)")
+                        help="tflite: weights (and, for int8, activations); onnx: "
+                        "none or dynamic")
     export.add_argument("--representative", help="tflite int8: texts to calibrate "
                         "on (a data file in the model's format, or .txt, one a line)")
     export.add_argument("--keep-float", default="all-but-dense",

@@ -100,3 +100,19 @@ def test_onnx_matches_keras(classifier_dir, reference, tmp_path):
     length = int(inputs["padding_mask"][0].sum())
     np.testing.assert_allclose(runner.tokens(_cut(inputs, 1, length))["logits"],
                                expected[:1], atol=1e-4)
+
+
+def test_onnx_dynamic_int8(classifier_dir, reference, tmp_path):
+    import onnx
+
+    inputs, expected = reference
+    path = export_onnx(classifier_dir, tmp_path / "dynamic.onnx", quantize="dynamic")
+    operators = {node.op_type for node in onnx.load(str(path)).graph.node}
+    assert {"DynamicQuantizeLinear", "MatMulInteger"} <= operators
+    assert read_onnx_metadata(path)["quantize"] == "dynamic"
+    logits = OnnxRunner(path).tokens(inputs)["logits"]
+    assert np.isfinite(logits).all()
+    agreement = np.mean(logits.argmax(-1) == expected.argmax(-1))
+    assert agreement >= 0.9, agreement
+    with pytest.raises(ValueError, match="quantize='int8'"):
+        export_onnx(classifier_dir, tmp_path / "int8.onnx", quantize="int8")
