@@ -45,10 +45,11 @@ def load_for_export(directory):
 def num_texts(directory):
     """How many texts one example has: 2 for pair tasks, else 1."""
     config = read_config(directory)
-    finetune = config.get("source", {}).get("finetune", {})
+    finetune = (config.get("source") or {}).get("finetune") or {}
     if finetune.get("task") in ("pair", "regress") and len(finetune["text_columns"]) == 2:
         return 2
-    return 2 if config.get("task", {}).get("class_name") == "AlbertQuestionAnswerer" else 1
+    task = config.get("task") or {}  # None for a backbone
+    return 2 if task.get("class_name") == "AlbertQuestionAnswerer" else 1
 
 
 def preprocessor_for(directory, model, sequence_length=None):

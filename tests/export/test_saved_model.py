@@ -90,3 +90,19 @@ def test_pair_task_takes_two_strings(classifier_dir, glosses, tmp_path):
     served = _serve(version, {"text_a": glosses[:8], "text_b": glosses[8:16]})
     expected = _keras_logits(directory, list(zip(glosses[:8], glosses[8:16], strict=True)))
     np.testing.assert_allclose(served["logits"], expected, atol=1e-5)
+
+
+def test_backbone_exports_both_outputs(wordnet_vocab, tmp_path):
+    import tensorflow as tf
+
+    from keras_albert import AlbertBackbone, AlbertTokenizer
+
+    tokenizer = AlbertTokenizer.from_pretrained(wordnet_vocab)
+    backbone = AlbertBackbone.from_preset(
+        "albert_tiny", vocabulary_size=tokenizer.vocabulary_size(), num_layers=2)
+    backbone.save_pretrained(tmp_path / "backbone", tokenizer=tokenizer)
+    path = export_saved_model(tmp_path / "backbone", tmp_path / "serving", "backbone")
+    loaded = tf.saved_model.load(str(path))
+    outputs = loaded.signatures["serving_default"](text=tf.constant(["a small dog", ""]))
+    assert outputs["pooled_output"].shape == (2, backbone.hidden_dim)
+    assert np.isfinite(outputs["sequence_output"].numpy()).all()
