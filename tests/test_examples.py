@@ -38,7 +38,7 @@ def keras_labels(directory, texts):
 
 
 def test_classify_token_ids_learns(tmp_path):
-    accuracy = load("classify_token_ids").main(steps=100, out=str(tmp_path / "c.keras"))
+    accuracy = load("classify_token_ids").main(steps=50, out=str(tmp_path / "c.keras"))
     assert accuracy > 0.9  # three classes: chance is 1/3
 
 

@@ -48,15 +48,21 @@ def test_classify_the_embedded_wordnet_task(tmp_path, capsys, wordnet_vocab,
     assert {p["label"] for p in predictions} <= set(labels)
 
 
-def test_pair_and_regress_read_two_text_columns(tmp_path, capsys, wordnet_vocab):
+def _pairs(tmp_path):
     rows = [{"premise": f"the cat sat on mat {i}", "hypothesis": "a cat sat",
              "label": ["yes", "no"][i % 2], "score": i / 10} for i in range(16)]
-    train = write_jsonl(tmp_path / "pairs.jsonl", rows)
-    _, predictions = run_task(tmp_path, capsys, wordnet_vocab, "pair", train,
+    return write_jsonl(tmp_path / "pairs.jsonl", rows)
+
+
+def test_pair_reads_two_text_columns(tmp_path, capsys, wordnet_vocab):
+    _, predictions = run_task(tmp_path, capsys, wordnet_vocab, "pair", _pairs(tmp_path),
                               ["--text-column", "premise", "hypothesis"])
     assert {p["label"] for p in predictions} <= {"yes", "no"}
+
+
+def test_regress_reads_two_text_columns(tmp_path, capsys, wordnet_vocab):
     summary, predictions = run_task(
-        tmp_path, capsys, wordnet_vocab, "regress", train,
+        tmp_path, capsys, wordnet_vocab, "regress", _pairs(tmp_path),
         ["--text-column", "premise", "hypothesis", "--label-column", "score"])
     assert set(summary["eval_metrics"]) == {"pearson", "spearman", "mse"}
     assert all("value" in p for p in predictions)
