@@ -38,6 +38,7 @@ def test_classifier(tmp_path):
         lambda dtype: AlbertClassifier(tiny_backbone(dtype=dtype), num_classes=3,
                                        label_names=["a", "b", "c"]),
         x, np.array([0, 1, 2, 0]), tmp_path,
+        fit_float32=False,  # float32 under XLA: the finetune and example tests
     )
     assert predict(model, x).shape == (4, 3)
     assert model.get_config()["label_names"] == ["a", "b", "c"]
@@ -87,8 +88,10 @@ def test_pretrainer(tmp_path):
 
 
 def test_sentence_order(tmp_path):
+    # float32: the same head trains in the pretrainer (test_pretraining_steps)
     check_task(lambda dtype: AlbertSentenceOrder(tiny_backbone(dtype=dtype)),
-               token_batch(), np.array([0, 1, 1, 0]), tmp_path, policies=["mixed_bfloat16"])
+               token_batch(), np.array([0, 1, 1, 0]), tmp_path, policies=["mixed_bfloat16"],
+               fit_float32=False)
 
 
 def test_token_classifier(tmp_path):
