@@ -32,12 +32,6 @@ def atomic_path(path):
             os.remove(temporary)
 
 
-def save_model(model, path):
-    """`model.save(path)` through a temporary name, so `path` is whole or absent."""
-    with atomic_path(path) as temporary:
-        model.save(temporary)
-
-
 def write_directory(directory, write, overwrite=True):
     """Call `write(temporary_dir)`, then move the result to `directory` whole.
 
