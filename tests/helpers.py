@@ -80,7 +80,10 @@ def fit_with_xla(model, x, y, sample_weight=None, epochs=1, **compile_kwargs):
                             batch_size=len(x["token_ids"]), verbose=0)
     assert not [w for w in caught if "jit_compile" in str(w.message)]
     step = xla_step_function(model)
-    assert step._jit_compile is True and step.experimental_get_tracing_count() > 0
+    assert step._jit_compile is True
+    # Traced once: the optimizer's variables exist before the first trace
+    # (`AlbertTask.fit` builds it), so `tf.function` does not trace it twice.
+    assert step.experimental_get_tracing_count() == 1
     losses = history.history["loss"]
     assert all(math.isfinite(loss) for loss in losses), losses
     return history
@@ -92,8 +95,9 @@ def check_saved_round_trip(model, x, tmp_path):
     model.save(path)
     loaded = keras.saving.load_model(path, safe_mode=True)
     assert loaded.__class__ is model.__class__
-    expected = keras.tree.map_structure(np.asarray, model.predict(x, verbose=0))
-    actual = keras.tree.map_structure(np.asarray, loaded.predict(x, verbose=0))
+    # Called, not `predict`: each `predict` traces a function of its own.
+    expected = keras.tree.map_structure(keras.ops.convert_to_numpy, model(x))
+    actual = keras.tree.map_structure(keras.ops.convert_to_numpy, loaded(x))
     keras.tree.map_structure(np.testing.assert_array_equal, actual, expected)
     return loaded
 

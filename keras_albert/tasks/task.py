@@ -122,8 +122,31 @@ class AlbertTask(keras.Model):
                     validation_data, tf.data.Dataset) else validation_data
                 validation_data = self._raw_dataset(
                     *keras.utils.unpack_x_y_sample_weight(data), None)
+        self._build_before_tracing(x, y, sample_weight)
         return super().fit(x, y, batch_size=batch_size, sample_weight=sample_weight,
                            validation_data=validation_data, **kwargs)
+
+    def _build_before_tracing(self, x, y, sample_weight):
+        """Create the optimizer's, metrics' and losses' variables now, as Keras
+        does itself under a distribution strategy. Left to the first trace of
+        the training step (Keras' default without one), they are created inside
+        `tf.function`, which is slow and makes it trace the step twice: seconds
+        of every first `fit`, with or without XLA."""
+        if not self.built or getattr(self, "optimizer", None) is None:
+            return
+        if isinstance(x, tf.data.Dataset):
+            batch = x.element_spec
+        elif all(value is None or hasattr(value, "shape")
+                 for value in keras.tree.flatten((x, y, sample_weight))):
+            batch = (x, y, sample_weight)  # arrays: only shapes and dtypes are read
+        else:  # lists, generators, PyDatasets: the optimizer only
+            batch = None
+        symbolic_build = getattr(self, "_symbolic_build", None)  # Keras >= 3.0
+        with self.distribute_strategy.scope():
+            if batch is not None and symbolic_build is not None:
+                symbolic_build(data_batch=batch)
+            elif not self.optimizer.built:
+                self.optimizer.build(self.trainable_variables)
 
     def evaluate(self, x=None, y=None, batch_size=None, sample_weight=None,
                  **kwargs):

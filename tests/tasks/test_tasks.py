@@ -37,7 +37,7 @@ def test_classifier(tmp_path):
     model = check_task(
         lambda dtype: AlbertClassifier(tiny_backbone(dtype=dtype), num_classes=3,
                                        label_names=["a", "b", "c"]),
-        x, np.array([0, 1, 2, 0]), tmp_path,
+        x, np.array([0, 1, 2, 0]), tmp_path, policies=["mixed_float16"],
         fit_float32=False,  # float32 under XLA: the finetune and example tests
     )
     assert predict(model, x).shape == (4, 3)
@@ -81,7 +81,8 @@ def test_pretrainer(tmp_path):
     sample_weight = {"mlm_logits": mask_weights, "sop_logits": np.ones(4, "float32")}
     # float32 pretraining under XLA: test_pretraining_steps, test_optimizer
     model = check_task(lambda dtype: AlbertPretrainer(tiny_backbone(dtype=dtype)),
-                       x, y, tmp_path, sample_weight=sample_weight, fit_float32=False)
+                       x, y, tmp_path, sample_weight=sample_weight,
+                       policies=["mixed_bfloat16"], fit_float32=False)
     outputs = predict(model, x)
     assert outputs["mlm_logits"].shape == (4, 3, 100)
     assert outputs["sop_logits"].shape == (4, 2)
