@@ -126,6 +126,10 @@ class AlbertTask(keras.Model):
         return super().fit(x, y, batch_size=batch_size, sample_weight=sample_weight,
                            validation_data=validation_data, **kwargs)
 
+    def train_on_batch(self, x, y=None, sample_weight=None, **kwargs):
+        self._build_before_tracing(x, y, sample_weight)
+        return super().train_on_batch(x, y, sample_weight=sample_weight, **kwargs)
+
     def _build_before_tracing(self, x, y, sample_weight):
         """Create the optimizer's, metrics' and losses' variables now, as Keras
         does itself under a distribution strategy. Left to the first trace of

@@ -13,7 +13,7 @@ from keras_albert import (
     AlbertSentenceOrder,
     AlbertTokenClassifier,
 )
-from tests.helpers import check_task, tiny_backbone, token_batch
+from tests.helpers import check_task, tiny_backbone, token_batch, xla_step_function
 
 RNG = np.random.default_rng(0)
 
@@ -136,3 +136,17 @@ def test_multiple_choice(tmp_path):
     single = {name: value[:1, 2:3] for name, value in x.items()}
     np.testing.assert_allclose(predict(model, single)[0, 0], logits[0, 2],
                                atol=1e-5)
+
+
+def test_first_step_is_traced_once(tmp_path):
+    """`fit` and `train_on_batch` create the optimizer's, losses' and metrics'
+    variables before tracing the step; left to the trace, `tf.function` traces
+    the step twice (seconds of every first step)."""
+    for train in (lambda model, x, y: model.fit(x, y, verbose=0),
+                  lambda model, x, y: model.train_on_batch(x, y)):
+        model = AlbertPretrainer(tiny_backbone())
+        x, mask_ids, _ = mlm_batch()
+        model.compile(jit_compile=False)
+        train(model, x, {"mlm_logits": mask_ids, "sop_logits": np.array([0, 1, 1, 0])})
+        assert model.optimizer.built
+        assert xla_step_function(model).experimental_get_tracing_count() == 1
