@@ -145,7 +145,8 @@ class AlbertTask(keras.Model):
             batch = (x, y, sample_weight)  # arrays: only shapes and dtypes are read
         else:  # lists, generators, PyDatasets: the optimizer only
             batch = None
-        symbolic_build = getattr(self, "_symbolic_build", None)  # Keras >= 3.0
+        # Keras' private build: should a release drop it, build the optimizer alone.
+        symbolic_build = getattr(self, "_symbolic_build", None)
         with self.distribute_strategy.scope():
             if batch is not None and symbolic_build is not None:
                 symbolic_build(data_batch=batch)

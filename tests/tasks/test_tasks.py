@@ -138,7 +138,7 @@ def test_multiple_choice(tmp_path):
                                atol=1e-5)
 
 
-def test_first_step_is_traced_once(tmp_path):
+def test_first_step_is_traced_once():
     """`fit` and `train_on_batch` create the optimizer's, losses' and metrics'
     variables before tracing the step; left to the trace, `tf.function` traces
     the step twice (seconds of every first step)."""
