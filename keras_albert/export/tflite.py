@@ -46,8 +46,11 @@ CALIBRATION_EXAMPLES = 200
 # everything in an attention layer's scope except its four dense layers;
 # "all-but-dense" also the LayerNorms, the residual adds and the sum of the
 # embeddings, so that only the dense layers (query/key/value/output,
-# feed-forward, projection, pooler, head) and the embedding lookups run in
-# int8 (the tables stay int8: a float lookup would store them in float).
+# feed-forward, projection, pooler) and the embedding lookups run in int8 (the
+# tables stay int8: a float lookup would store them in float). With either,
+# the ops that write the model's outputs (the head's logits) stay float too:
+# one int8 scale over all logits rounds away the small margins that decide
+# a label, for a layer of hidden size x classes.
 _ATTENTION = r"/attention(_\d+)?/(?!(query|key|value|output_dense)(_\d+)?/)"
 _RESIDUAL = r"/group_\d+_inner_\d+(_\d+)?/add(_\d+)?$"
 FLOAT_IN_INT8 = {
@@ -92,14 +95,17 @@ def _quantize(converter, quantize, calibration):
 
 
 def _int8_keeping_float(converter, float_converter, calibration, pattern):
-    """Full-int8 conversion with the ops whose output names match `pattern`
-    left in float (TFLite's quantization debugger's denylist)."""
+    """Full-int8 conversion with the ops whose output names match `pattern`,
+    and those that write the model's outputs, left in float (TFLite's
+    quantization debugger's denylist)."""
     from ai_edge_litert.interpreter import InterpreterWithCustomOps
 
     interpreter = InterpreterWithCustomOps(
         model_content=float_converter.convert(),
         custom_op_registerers=tflite_registrar.SELECT_TFTEXT_OPS)
-    nodes = [d["name"] for d in interpreter.get_tensor_details() if pattern.search(d["name"])]
+    outputs = {d["name"] for d in interpreter.get_output_details()}
+    nodes = [d["name"] for d in interpreter.get_tensor_details()
+             if pattern.search(d["name"]) or d["name"] in outputs]
     # The debugger wants its examples as lists in the interpreter's input order.
     order = [d["name"] for d in interpreter.get_input_details()]
     example = calibration[0]
@@ -148,7 +154,8 @@ def export_tflite(directory, out, quantize="none", representative=None,
         keep_float: for `"int8"`, the ops left in float: `"all-but-dense"`
             (only the dense layers run in int8), `"attention"` (the attention
             core: scores, padding mask, softmax, probabilities x values), or
-            None (every op with an int8 kernel).
+            None (every op with an int8 kernel). With the first two, the
+            layer that writes the outputs (the head's logits) stays float.
 
     Returns:
         The `Path` written.

@@ -28,6 +28,18 @@ def reference(classifier_dir, glosses):
 TOLERANCE = {"none": 1e-4, "float16": 5e-3}
 
 
+def _output_producers(path):
+    """(op, output dtype) of the ops that write the outputs of a `.tflite` file."""
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    interpreter = Interpreter(model_path=str(path), experimental_op_resolver_type=(
+        OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES))  # the ops, not XNNPACK's
+    outputs = {d["index"] for d in interpreter.get_output_details()}
+    dtypes = {d["index"]: d["dtype"].__name__ for d in interpreter.get_tensor_details()}
+    return {(op["op_name"], dtypes[index]) for op in interpreter._get_ops_details()
+            for index in op["outputs"] if index in outputs}
+
+
 def _cut(inputs, rows, length):
     return {name: value[:rows, :length] for name, value in inputs.items()}
 
@@ -46,6 +58,10 @@ def test_tflite_matches_keras_at_any_shape(classifier_dir, glosses, reference, t
         np.testing.assert_allclose(logits, expected, atol=TOLERANCE[quantize])
     else:  # int8 weights (and, for int8, activations outside the attention core)
         assert agreement >= 0.95
+    if quantize == "int8":  # the logits come straight from a float dense layer
+        producers = _output_producers(path)
+        assert ("FULLY_CONNECTED", "float32") in producers
+        assert "DEQUANTIZE" not in {op for op, _ in producers}
     # Dynamic batch and length: one example cut to its own length.
     length = int(inputs["padding_mask"][0].sum())
     one = runner.tokens(_cut(inputs, 1, length))["logits"]
