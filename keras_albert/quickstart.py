@@ -35,12 +35,17 @@ def settings(minutes=10):
         # At this size fine-tuning steps buy more accuracy than pretraining
         # steps (BENCHMARKS.md: random init is 5 points behind after 3 full epochs).
         "pretrain_steps": max(20, int(300 * scale)),
+        "pretrain_batch_size": 64,
+        # Batch 32 at 1e-3 beat batch 64 at 5e-4 by 11 points at equal time
+        # (BENCHMARKS.md, "Quickstart"); 2e-3 diverged to the majority class.
         "finetune_examples": max(200, int(48000 * scale)),
         "finetune_epochs": 2,
-        "finetune_learning_rate": 5e-4,
+        "finetune_batch_size": 32,
+        "finetune_learning_rate": 1e-3,
+        # Validation (evaluated each epoch) and test (verified on every
+        # artifact) are cut to this many glosses.
         "verify_examples": max(100, int(2000 * scale)),
         "sequence_length": 64,
-        "batch_size": 64,
     }
 
 
@@ -84,7 +89,8 @@ def _read_times(out):
 def _data(out, config, log):
     from keras_albert.datasets import write_wordnet, write_wordnet_corpus
 
-    write_wordnet(out / "data", limit=config["finetune_examples"])
+    write_wordnet(out / "data", splits=("train",), limit=config["finetune_examples"])
+    write_wordnet(out / "data", splits=("validation", "test"), limit=config["verify_examples"])
     write_wordnet_corpus(out / "data" / "corpus.txt", limit=config["corpus_synsets"])
 
 
@@ -99,7 +105,7 @@ def _pretrain(out, config, log):
 
     steps = config["pretrain_steps"]
     run_pretraining("albert_tiny", out / "vocab", [out / "data" / "corpus.txt"],
-                    out / "pretrain", steps=steps, batch_size=config["batch_size"],
+                    out / "pretrain", steps=steps, batch_size=config["pretrain_batch_size"],
                     sequence_length=config["sequence_length"], max_predictions=10,
                     learning_rate=2e-3, checkpoint_every=max(steps // 5, 1),
                     dupe_factor=2, verbose=2)
@@ -113,7 +119,8 @@ def _finetune(out, config, log):
                        out / "finetune", eval=out / "data" / "validation.jsonl",
                        label_names=wordnet_label_names(),
                        sequence_length=config["sequence_length"],
-                       batch_size=config["batch_size"], epochs=config["finetune_epochs"],
+                       batch_size=config["finetune_batch_size"],
+                       epochs=config["finetune_epochs"],
                        learning_rate=config["finetune_learning_rate"], verbose=2, log=log)
     log(f"  validation accuracy {summary['eval_metrics']['accuracy']:.3f} "
         f"(majority class {summary['majority_baseline']['accuracy']:.3f})")

@@ -55,7 +55,7 @@ def _markdown(summary, verify, artifacts):
         "## Pretraining",
         f"`albert_tiny`, {config['vocab_size']}-piece SentencePiece vocabulary trained on "
         f"{config['corpus_synsets']:,} WordNet train glosses, {config['pretrain_steps']} "
-        f"steps of MLM + SOP (batch {config['batch_size']}, length "
+        f"steps of MLM + SOP (batch {config['pretrain_batch_size']}, length "
         f"{config['sequence_length']}).",
     ]
     if held_out:
@@ -65,7 +65,8 @@ def _markdown(summary, verify, artifacts):
         "",
         "## Fine-tuning on the WordNet task (45 classes)",
         f"{config['finetune_examples']:,} training glosses, {config['finetune_epochs']} "
-        f"epochs. Validation accuracy {summary['validation']['accuracy']:.3f}, macro-F1 "
+        f"epochs, batch {config['finetune_batch_size']}, learning rate "
+        f"{config['finetune_learning_rate']:g}. Validation accuracy {summary['validation']['accuracy']:.3f}, macro-F1 "
         f"{summary['validation']['macro_f1']:.3f}; majority class "
         f"{summary['majority_baseline']:.3f}. Test accuracy ({verify['examples']} glosses) "
         f"{summary['test_accuracy']:.3f}.",
