@@ -77,8 +77,8 @@ def _finetune(args):
         sequence_length=args.sequence_length, batch_size=args.batch_size,
         epochs=args.epochs, learning_rate=args.learning_rate,
         warmup_fraction=args.warmup_fraction, patience=args.patience,
-        class_weight=args.class_weight, dtype=args.dtype, seed=args.seed,
-        verbose=verbose)
+        class_weight=args.class_weight, group_by_length=args.group_by_length,
+        dtype=args.dtype, seed=args.seed, verbose=verbose)
     print(json.dumps({k: summary[k] for k in ("eval_metrics", "majority_baseline",
                                                "train_seconds") if k in summary}))
     print(f"Wrote {args.out}/model and {args.out}/metrics.json")
@@ -282,6 +282,10 @@ def build_parser():
     finetune.add_argument("--patience", type=int, default=2,
                           help="epochs without improvement before stopping")
     finetune.add_argument("--class-weight", choices=["balanced"])
+    finetune.add_argument("--no-group-by-length", dest="group_by_length",
+                          action="store_false",
+                          help="pad every batch to --sequence-length instead of "
+                          "batching texts of similar length together")
     finetune.add_argument("--dtype", choices=["mixed_bfloat16", "mixed_float16"])
     finetune.add_argument("--seed", type=int, default=0)
     finetune.set_defaults(run=_finetune)

@@ -54,7 +54,8 @@ def saved_task(directory):
 def finetune(task, model, train, out, eval=None, text_columns=None,  # noqa: A002
              label_column=None, label_names=None, vocab=None, sequence_length=128, batch_size=32,
              epochs=3, learning_rate=5e-5, warmup_fraction=0.1, patience=2,
-             class_weight=None, dtype=None, seed=0, verbose=1, log=print):
+             class_weight=None, group_by_length=True, dtype=None, seed=0, verbose=1,
+             log=print):
     """Fine-tune `model` (a pretrained directory or a preset) on a data file
     (CSV, TSV, JSONL, CoNLL, SQuAD JSON) or on records in memory (a Hugging
     Face `datasets.Dataset`, an unbatched `tf.data.Dataset`, a DataFrame).
@@ -63,6 +64,11 @@ def finetune(task, model, train, out, eval=None, text_columns=None,  # noqa: A00
     eval labels outside them are an error. Writes `out/model/` (a pretrained directory that takes raw text and knows
     its labels), `out/metrics.json` (the eval metrics of the best epoch, the
     majority-class baseline, times, skipped rows) and `out/history.csv`.
+
+    With `group_by_length` (classification and pairs), texts of similar length
+    are batched together and each batch is cut to its longest row (rounded up
+    to 16 tokens, `AlbertTask.fit`): at WordNet's lengths an epoch is about 2x
+    faster than with every batch padded to `sequence_length`.
 
     Returns:
         The dict written to `metrics.json`.
@@ -89,7 +95,8 @@ def finetune(task, model, train, out, eval=None, text_columns=None,  # noqa: A00
     started = time.perf_counter()
     history = fit(task_model, (x, y), validation, out, epochs,
                   batch_size, learning_rate, warmup_fraction, patience, spec.monitor,
-                  spec.mode, class_weight=weights, verbose=verbose)
+                  spec.mode, class_weight=weights, group_by_length=group_by_length,
+                  verbose=verbose)
     seconds = time.perf_counter() - started
     summary = {
         "task": task, "train": readers.describe(train),

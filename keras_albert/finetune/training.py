@@ -86,9 +86,11 @@ class KeepBest(keras.callbacks.Callback):
 
 
 def fit(model, train, validation, out, epochs, batch_size, learning_rate,
-        warmup_fraction, patience, monitor, mode, class_weight=None, verbose=1):
+        warmup_fraction, patience, monitor, mode, class_weight=None,
+        group_by_length=False, verbose=1):
     """Compile with AdamW + schedule (XLA), train with early stopping on
-    `monitor` and keep the best weights; returns the Keras `History`."""
+    `monitor` and keep the best weights; returns the Keras `History`.
+    `group_by_length` as in `AlbertTask.fit` (raw-text inputs only)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     x, y = train
@@ -106,7 +108,8 @@ def fit(model, train, validation, out, epochs, batch_size, learning_rate,
         ]
     history = model.fit(x, y, batch_size=batch_size, epochs=epochs,
                         validation_data=validation, class_weight=class_weight,
-                        callbacks=callbacks, verbose=verbose)
+                        callbacks=callbacks, verbose=verbose,
+                        group_by_length=group_by_length)
     losses = history.history["loss"]
     if not all(math.isfinite(loss) for loss in losses):
         raise ValueError(f"Fine-tuning diverged (loss {losses[-1]}); lower "

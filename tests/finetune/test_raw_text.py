@@ -41,3 +41,52 @@ def test_classifier_fits_and_predicts_raw_pairs(tmp_path, wordnet_vocab):
         model.label_names[i] for i in logits[:2].argmax(-1)]
     with pytest.raises(ValueError, match=r"not in `label_names`.*'maybe'"):
         model.fit((first, second), ["maybe"] * 16, verbose=0)
+
+
+def test_group_by_length_batches_alike_lengths_without_cutting_tokens(wordnet_vocab):
+    tokenizer = AlbertTokenizer.from_pretrained(wordnet_vocab)
+    model = AlbertClassifier.from_preset(
+        "albert_tiny", backbone_overrides={"vocabulary_size": 600}, num_classes=3,
+        preprocessor=AlbertPreprocessor(tokenizer, sequence_length=40))
+    rng = np.random.default_rng(0)
+    words = ["dog", "a", "small", "to", "run", "flower", "red", "quickly", "the", "sing"]
+    texts = np.unique([" ".join(rng.choice(words, n)) for n in rng.integers(1, 40, 36)])
+    labels = rng.integers(0, 3, len(texts))
+    dataset = model._raw_dataset(texts, labels, None, 8, shuffle=True, by_length=True)
+    batches = list(dataset)
+    assert len(batches) == dataset.cardinality()  # told to Keras, and true
+
+    full = model.preprocessor(texts)
+    by_text = {tuple(row[row != 0]): (label, logits) for row, label, logits in zip(
+        full["token_ids"].numpy(), labels, model.predict(full, verbose=0), strict=True)}
+    seen = []
+    for x, y in batches:
+        width, lengths = x["token_ids"].shape[1], x["padding_mask"].numpy().sum(1)
+        assert width in (16, 32, 40) and len(y) <= 8
+        assert lengths.max() <= width  # no real token cut
+        assert lengths.max() > width - 16 or width == 16  # and no 16 pad columns
+        assert (lengths > 16).all() or (lengths <= 16).all()  # one bucket a batch
+        logits = model(x, training=False).numpy()
+        for row, label, row_logits in zip(x["token_ids"].numpy(), y.numpy(), logits,
+                                          strict=True):
+            key = tuple(row[row != 0])
+            assert by_text[key][0] == label
+            # Cutting the padding leaves the outputs as they were.
+            np.testing.assert_allclose(row_logits, by_text[key][1], atol=1e-5)
+            seen.append(key)
+    assert sorted(seen) == sorted(by_text)  # every row once
+
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))  # XLA: tests/test_quickstart.py
+    history = model.fit(texts, labels, batch_size=8, verbose=0, group_by_length=True)
+    assert np.isfinite(history.history["loss"]).all()
+
+
+def test_group_by_length_leaves_per_token_targets_alone():
+    import tensorflow as tf
+
+    from keras_albert.tasks.task import group_by_length
+
+    x = {"token_ids": tf.ones((6, 48), "int32"), "padding_mask": tf.ones((6, 48), "int32")}
+    tags = tf.zeros((6, 48), "int32")
+    dataset = tf.data.Dataset.from_tensor_slices((x, tags)).batch(3)
+    assert group_by_length(dataset, 3) is dataset
