@@ -17,7 +17,8 @@ attention core, where the scores carry the -10000 padding mask (one int8 scale
 for -10000..x flattens the real scores) and the softmax probabilities multiply
 the values, then in the LayerNorms and the residual sums. Keeping the
 attention core float gives 97.8% agreement; keeping all but the dense layers
-and the embedding lookups float (the default) 98.4-98.6%, at the same size.
+and the embedding lookups float (the default) 98.4-98.6%, at the same size, and
+the logits layer float as well 99.0% (98.5% with the tokenizer inside).
 """
 
 import json
