@@ -134,9 +134,9 @@ def artifacts(out):
             "TFLite dynamic int8": export / "dynamic.tflite",
             "TFLite int8": export / "int8.tflite",
             # The phone file: dynamic-range int8 (int8 weights, float
-            # activations). Full int8 with the tokenizer inside agrees with
-            # the Keras model on 98.2% of WordNet test labels, below the 99%
-            # bound (BENCHMARKS.md, "Quickstart").
+            # activations, 99.5% label agreement). Full int8, with the
+            # tokenizer inside or not, lands on either side of the 99% bound
+            # from one quickstart model to the next (BENCHMARKS.md).
             "TFLite dynamic int8 + tokenizer": export / "dynamic_text.tflite",
             "ONNX": export / "model.onnx"}
 

@@ -81,6 +81,36 @@ def test_tflite_with_the_tokenizer_inside(classifier_dir, glosses, reference, wo
         assert np.isfinite(runner.texts(batch)["logits"]).all()
 
 
+def _dense_output_scales(path):
+    """(scale, zero point) of each int8 dense layer's output, in op order."""
+    from ai_edge_litert.interpreter import InterpreterWithCustomOps, OpResolverType
+    from tensorflow_text.core.pybinds import tflite_registrar
+
+    interpreter = InterpreterWithCustomOps(
+        model_path=str(path), custom_op_registerers=tflite_registrar.SELECT_TFTEXT_OPS,
+        experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    tensors = {d["index"]: d for d in interpreter.get_tensor_details()}
+    return [tensors[op["outputs"][0]]["quantization"] for op in interpreter._get_ops_details()
+            if op["op_name"] == "FULLY_CONNECTED"
+            and tensors[op["outputs"][0]]["dtype"] == np.int8]
+
+
+def test_int8_with_the_tokenizer_quantizes_as_the_token_file(classifier_dir, glosses,
+                                                             reference, tmp_path):
+    # Calibrated on lone unpadded texts, the tokenizer-inside file got narrower
+    # ranges than the token-input one and lost labels; it now takes the token
+    # model's ranges, so both compute the same thing.
+    inputs, _ = reference
+    tokens = export_tflite(classifier_dir, tmp_path / "int8.tflite", quantize="int8",
+                           representative=glosses[32:])
+    text = export_tflite(classifier_dir, tmp_path / "int8_text.tflite", quantize="int8",
+                         representative=glosses[32:], with_tokenizer=True)
+    scales = _dense_output_scales(tokens)
+    assert len(scales) > 4 and _dense_output_scales(text) == scales
+    np.testing.assert_allclose(TFLiteRunner(text).texts(glosses[:32])["logits"],
+                               TFLiteRunner(tokens).tokens(inputs)["logits"], atol=1e-5)
+
+
 def test_lite_tokenizer_agrees_with_the_tokenizer(classifier_dir, glosses):
     model = load_for_export(classifier_dir)
     tokenizer = preprocessor_for(classifier_dir, model).tokenizer
