@@ -57,7 +57,7 @@ def check_layer(layer, *inputs):
                                atol=1e-6)
 
 
-def xla_step_function(model):
+def traced_step_function(model):
     """The `tf.function` Keras built for one training step."""
     for cell in model.train_function.__closure__:
         step = getattr(cell.cell_contents, "__wrapped__", None)
@@ -79,7 +79,7 @@ def fit_with_xla(model, x, y, sample_weight=None, epochs=1, **compile_kwargs):
         history = model.fit(x, y, sample_weight=sample_weight, epochs=epochs,
                             batch_size=len(x["token_ids"]), verbose=0)
     assert not [w for w in caught if "jit_compile" in str(w.message)]
-    step = xla_step_function(model)
+    step = traced_step_function(model)
     assert step._jit_compile is True
     # Traced once: the optimizer's variables exist before the first trace
     # (`AlbertTask.fit` builds it), so `tf.function` does not trace it twice.

@@ -13,7 +13,7 @@ from keras_albert import (
     AlbertSentenceOrder,
     AlbertTokenClassifier,
 )
-from tests.helpers import check_task, tiny_backbone, token_batch, xla_step_function
+from tests.helpers import check_task, tiny_backbone, token_batch, traced_step_function
 
 RNG = np.random.default_rng(0)
 
@@ -149,4 +149,4 @@ def test_first_step_is_traced_once():
         model.compile(jit_compile=False)
         train(model, x, {"mlm_logits": mask_ids, "sop_logits": np.array([0, 1, 1, 0])})
         assert model.optimizer.built
-        assert xla_step_function(model).experimental_get_tracing_count() == 1
+        assert traced_step_function(model).experimental_get_tracing_count() == 1
