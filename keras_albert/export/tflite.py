@@ -112,6 +112,7 @@ def _ranges(calibrated):
         name = _MODEL_SCOPE.sub(r"\1/", tensor.name.decode())
         if name in seen:
             ranges.pop(name, None)
+            continue
         seen.add(name)
         ranges[name] = (stats.min, stats.max)
     return ranges

@@ -51,11 +51,11 @@ def group_by_length(dataset, batch_size, multiple=LENGTH_MULTIPLE):
     if width is None or width <= multiple:
         return dataset
 
-    def length(*data):
-        return tf.reduce_sum(tf.cast(data[0]["padding_mask"], tf.int32))
+    def lengths_of(*data):
+        return tf.reduce_sum(tf.cast(data[0]["padding_mask"], tf.int32), axis=-1)
 
     def cut(*data):
-        longest = tf.reduce_max(tf.reduce_sum(tf.cast(data[0]["padding_mask"], tf.int32), 1))
+        longest = tf.reduce_max(lengths_of(*data))
         cut_width = tf.minimum((longest + multiple - 1) // multiple * multiple, width)
         inputs = tf.nest.map_structure(lambda t: t[:, :cut_width], data[0])
         return (inputs, *data[1:]) if len(data) > 1 else inputs
@@ -64,12 +64,11 @@ def group_by_length(dataset, batch_size, multiple=LENGTH_MULTIPLE):
     # A row's bucket does not change between epochs, so neither does the number
     # of batches; one pass over the lengths tells it to Keras (progress bar,
     # no "ran out of data" warning).
-    lengths = np.concatenate([batch.numpy() for batch in dataset.map(
-        lambda *data: tf.reduce_sum(tf.cast(data[0]["padding_mask"], tf.int32), 1))])
+    lengths = np.concatenate([batch.numpy() for batch in dataset.map(lengths_of)])
     rows = np.bincount(np.searchsorted(boundaries, lengths, side="right"))
     batches = int(sum(-(-count // batch_size) for count in rows))
     dataset = dataset.unbatch().bucket_by_sequence_length(
-        length, boundaries, [batch_size] * (len(boundaries) + 1))
+        lengths_of, boundaries, [batch_size] * (len(boundaries) + 1))
     dataset = dataset.map(cut, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.apply(tf.data.experimental.assert_cardinality(batches))
 
