@@ -15,8 +15,8 @@ import keras
 from keras_albert.checks import check_choice, check_positive_int
 from keras_albert.files import atomic_path
 from keras_albert.finetune import readers
-from keras_albert.finetune.classification import TextClassification
 from keras_albert.finetune.choice import MultipleChoice
+from keras_albert.finetune.classification import TextClassification
 from keras_albert.finetune.squad import QuestionAnswering
 from keras_albert.finetune.tagging import TokenTagging
 from keras_albert.finetune.training import balanced_class_weight, fit
@@ -51,7 +51,7 @@ def saved_task(directory):
     return spec
 
 
-def finetune(task, model, train, out, eval=None, text_columns=None,  # noqa: A002
+def finetune(task, model, train, out, eval=None, text_columns=None,
              label_column=None, label_names=None, vocab=None, sequence_length=128, batch_size=32,
              epochs=3, learning_rate=5e-5, warmup_fraction=0.1, patience=2,
              class_weight=None, group_by_length=True, dtype=None, seed=0, verbose=1,
@@ -61,14 +61,16 @@ def finetune(task, model, train, out, eval=None, text_columns=None,  # noqa: A00
     Face `datasets.Dataset`, an unbatched `tf.data.Dataset`, a DataFrame).
 
     `label_names` fixes the classes (default: the labels found in `train`);
-    eval labels outside them are an error. Writes `out/model/` (a pretrained directory that takes raw text and knows
-    its labels), `out/metrics.json` (the eval metrics of the best epoch, the
-    majority-class baseline, times, skipped rows) and `out/history.csv`.
+    eval labels outside them are an error. Writes `out/model/` (a pretrained
+    directory that takes raw text and knows its labels), `out/metrics.json`
+    (the eval metrics of the best epoch, the majority-class baseline, times,
+    skipped rows) and `out/history.csv`.
 
     With `group_by_length` (classification and pairs), texts of similar length
-    are batched together and each batch is cut to its longest row (rounded up
-    to 16 tokens, `AlbertTask.fit`): at WordNet's lengths an epoch is about 2x
-    faster than with every batch padded to `sequence_length`.
+    are batched together and each batch is cut to the width of its bucket (at
+    most 4 widths, multiples of 16 chosen from the texts' lengths,
+    `AlbertTask.fit`): at WordNet's lengths an epoch is about 2x faster than
+    with every batch padded to `sequence_length`.
 
     Returns:
         The dict written to `metrics.json`.
