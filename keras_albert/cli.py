@@ -59,7 +59,7 @@ def _pretrain(args):
                     validation_fraction=args.validation_fraction,
                     input_format=args.input_format, dupe_factor=args.dupe_factor,
                     seed=args.seed, dtype=args.dtype, execution=args.execution,
-                    strategy=args.strategy, tpu=args.tpu)
+                    strategy=args.strategy, tpu=args.tpu, jit_compile=args.jit_compile)
     print(f"Wrote {args.out}/model")
 
 
@@ -78,7 +78,7 @@ def _finetune(args):
         epochs=args.epochs, learning_rate=args.learning_rate,
         warmup_fraction=args.warmup_fraction, patience=args.patience,
         class_weight=args.class_weight, group_by_length=args.group_by_length,
-        dtype=args.dtype, seed=args.seed, verbose=verbose)
+        dtype=args.dtype, jit_compile=args.jit_compile, seed=args.seed, verbose=verbose)
     print(json.dumps({k: summary[k] for k in ("eval_metrics", "majority_baseline",
                                                "train_seconds") if k in summary}))
     print(f"Wrote {args.out}/model and {args.out}/metrics.json")
@@ -165,6 +165,12 @@ def _stdin_table(model):
             cells = line.decode("utf-8", errors="replace").rstrip("\n").split("\t")
             handle.write(json.dumps(dict(zip(columns, cells, strict=False))) + "\n")
     return handle.name
+
+
+def _add_no_xla(parser):
+    parser.add_argument("--no-xla", dest="jit_compile", action="store_false",
+                        help="train without XLA (jit_compile=False): to debug, or "
+                        "when compiling would take longer than a short run")
 
 
 def build_parser():
@@ -254,6 +260,7 @@ def build_parser():
                           help="tf.distribute strategy; --batch-size is global")
     pretrain.add_argument("--tpu", help="TPU name or address (--strategy tpu); "
                           "'local' on a TPU VM")
+    _add_no_xla(pretrain)
     pretrain.set_defaults(run=_pretrain)
 
     finetune = commands.add_parser(
@@ -287,6 +294,7 @@ def build_parser():
                           help="pad every batch to --sequence-length instead of "
                           "batching texts of similar length together")
     finetune.add_argument("--dtype", choices=["mixed_bfloat16", "mixed_float16"])
+    _add_no_xla(finetune)
     finetune.add_argument("--seed", type=int, default=0)
     finetune.set_defaults(run=_finetune)
 

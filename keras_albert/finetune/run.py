@@ -54,8 +54,8 @@ def saved_task(directory):
 def finetune(task, model, train, out, eval=None, text_columns=None,
              label_column=None, label_names=None, vocab=None, sequence_length=128, batch_size=32,
              epochs=3, learning_rate=5e-5, warmup_fraction=0.1, patience=2,
-             class_weight=None, group_by_length=True, dtype=None, seed=0, verbose=1,
-             log=print):
+             class_weight=None, group_by_length=True, dtype=None, jit_compile=True,
+             seed=0, verbose=1, log=print):
     """Fine-tune `model` (a pretrained directory or a preset) on a data file
     (CSV, TSV, JSONL, CoNLL, SQuAD JSON) or on records in memory (a Hugging
     Face `datasets.Dataset`, an unbatched `tf.data.Dataset`, a DataFrame).
@@ -98,7 +98,7 @@ def finetune(task, model, train, out, eval=None, text_columns=None,
     history = fit(task_model, (x, y), validation, out, epochs,
                   batch_size, learning_rate, warmup_fraction, patience, spec.monitor,
                   spec.mode, class_weight=weights, group_by_length=group_by_length,
-                  verbose=verbose)
+                  jit_compile=jit_compile, verbose=verbose)
     seconds = time.perf_counter() - started
     summary = {
         "task": task, "train": readers.describe(train),

@@ -87,10 +87,11 @@ class KeepBest(keras.callbacks.Callback):
 
 def fit(model, train, validation, out, epochs, batch_size, learning_rate,
         warmup_fraction, patience, monitor, mode, class_weight=None,
-        group_by_length=False, verbose=1):
-    """Compile with AdamW + schedule (XLA), train with early stopping on
-    `monitor` and keep the best weights; returns the Keras `History`.
-    `group_by_length` as in `AlbertTask.fit` (raw-text inputs only)."""
+        group_by_length=False, jit_compile=True, verbose=1):
+    """Compile with AdamW + schedule (XLA unless `jit_compile=False`), train
+    with early stopping on `monitor` and keep the best weights; returns the
+    Keras `History`. `group_by_length` as in `AlbertTask.fit` (raw-text inputs
+    only)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     x, y = train
@@ -98,7 +99,7 @@ def fit(model, train, validation, out, epochs, batch_size, learning_rate,
     examples = len(keras.tree.flatten(y)[0])
     steps = epochs * math.ceil(examples / batch_size)
     model.compile(optimizer=adamw(learning_rate, steps, warmup_fraction),
-                  jit_compile=True)
+                  jit_compile=jit_compile)
     callbacks = [keras.callbacks.TerminateOnNaN(),
                  keras.callbacks.CSVLogger(str(out / "history.csv"))]
     if validation is not None:

@@ -121,8 +121,8 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
                     sequence_length=128, max_predictions=20, learning_rate=1e-3,
                     warmup_steps=None, checkpoint_every=100, validation_fraction=0.05,
                     input_format="sentences", dupe_factor=5, seed=0, dtype=None,
-                    execution="loop", strategy="default", tpu=None, verbose="auto",
-                    backbone_overrides=None):
+                    execution="loop", strategy="default", tpu=None, jit_compile=True,
+                    verbose="auto", backbone_overrides=None):
     """Pretrain `AlbertPretrainer` on text files; resumable. Returns the history.
 
     Args:
@@ -147,6 +147,8 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
         execution: `"loop"` or `"unrolled"`.
         strategy: `"default"`, `"mirrored"`, `"multi-worker"` or `"tpu"`.
         tpu: TPU name or address for `strategy="tpu"` (`"local"` on a TPU VM).
+        jit_compile: bool. Compile the train step with XLA (off by itself for
+            several CPU replicas, see `_xla_possible`).
         verbose: Keras `fit` verbosity.
         backbone_overrides: dict of further backbone config entries.
     """
@@ -209,7 +211,7 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
         schedule = WarmupPolynomialDecay(learning_rate, warmup_steps if warmup_steps
                                          is not None else steps // 10, steps)
         model.compile(optimizer=albert_optimizer(schedule),
-                      jit_compile=_xla_possible(distribution))
+                      jit_compile=jit_compile and _xla_possible(distribution))
         start = restore(model, out / CHECKPOINTS, clean=chief)
     initial_epoch = start // checkpoint_every
     # Logging first, then the checkpoint: a kill between the two leaves a log row

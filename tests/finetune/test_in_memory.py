@@ -101,7 +101,7 @@ def test_finetune_on_a_hugging_face_dataset(tmp_path, wordnet_vocab):
                                       features=features)
     summary = finetune("classify", "albert_tiny", data, tmp_path / "out", eval=data,
                        vocab=wordnet_vocab, sequence_length=16, batch_size=8, epochs=1,
-                       verbose=0, log=lambda *_: None)
+                       jit_compile=False, verbose=0, log=lambda *_: None)
     assert summary["train"] == summary["eval"] == "Dataset of 16 rows"
     model = load_pretrained(tmp_path / "out" / "model")
     # All of the ClassLabel's names, in its order, even one no row uses.

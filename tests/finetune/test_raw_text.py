@@ -15,7 +15,7 @@ def test_classifier_fits_and_predicts_raw_pairs(tmp_path, wordnet_vocab):
         "albert_tiny", backbone_overrides={"vocabulary_size": 600}, num_classes=2,
         label_names=["same", "different"],
         preprocessor=AlbertPreprocessor(tokenizer, sequence_length=24))
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=False)
     first = np.array(["a small dog", "to run fast", "a red flower", "to sing"] * 4)
     second = np.array(["a little dog", "to walk", "a red rose", "to eat"] * 4)
     labels = np.array(["same", "different"] * 8)

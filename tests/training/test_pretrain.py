@@ -16,7 +16,7 @@ from keras_albert.training.pretrain import run_pretraining
 
 ARGUMENTS = dict(input_format="plain", steps=8, checkpoint_every=2, batch_size=4,
                  sequence_length=32, max_predictions=5, dupe_factor=2, verbose=0,
-                 validation_fraction=0.0,
+                 validation_fraction=0.0, jit_compile=False,  # XLA: test_examples.py
                  backbone_overrides={"dropout": 0.1, "attention_dropout": 0.1,
                                      "num_layers": 2})
 
