@@ -209,16 +209,17 @@ def format_table(report):
     """The report as a fixed-width table, one line per artifact and input
     (`ids`: the share of examples tokenized as the model's own tokenizer does)."""
     metric = next(iter(report["keras"]))
+    width = max([len("artifact"), *(len(r["artifact"]) for r in report["artifacts"])])
     lines = [f"{report['model']}: {report['examples']} examples, "
              f"{report['parameters']:,} parameters, Keras {metric} "
              f"{report['keras'][metric]:.4f}",
-             f"{'artifact':40s} {'input':6s} {'precision':9s} {'max|diff|':>9s} "
+             f"{'artifact':{width}s} {'input':6s} {'precision':9s} {'max|diff|':>9s} "
              f"{'agree':>6s} {'ids':>6s} {metric:>8s} {'MB':>7s} {'x par':>6s} {'ms@16':>7s} "
              f"{'ms@128':>7s} {'bad in':>6s}  result"]
     for r in report["artifacts"]:
         agreement = "" if r["agreement"] is None else f"{r['agreement']:.4f}"
         lines.append(
-            f"{r['artifact'][-40:]:40s} {r['input']:6s} {r['precision']:9s} "
+            f"{r['artifact']:{width}s} {r['input']:6s} {r['precision']:9s} "
             f"{r['max_abs_diff']:9.2e} {agreement:>6s} {r['tokenizer_agreement']:6.4f} "
             f"{r[metric]:8.4f} "
             f"{r['size_bytes'] / 1e6:7.2f} {r['size_ratio']:6.3f} "

@@ -31,6 +31,7 @@ def test_verify_passes_faithful_artifacts_and_fails_a_wrong_one(
                  "--json", str(report_path)]) == 0
     table = capsys.readouterr().out
     assert "model.tflite" in table and "pass" in table
+    assert all(str(artifact) in table for artifact in artifacts)  # whole paths
     report = json.loads(report_path.read_text())
     assert report["passed"] and report["examples"] == 48
     # The SavedModel is checked through both of its signatures.
