@@ -84,9 +84,11 @@ def group_by_length(dataset, batch_size, max_widths=MAX_WIDTHS,
     rows = np.bincount(np.searchsorted(widths, lengths), minlength=len(widths))
     batches = int(sum(rows // batch_size) + -(-sum(rows % batch_size) // batch_size))
     # The last rows of each bucket short of a whole batch (which rows changes
-    # with the shuffle) share one more bucket, whose batches take the width
-    # their longest row needs: one smaller batch an epoch, as without
-    # grouping, not one a bucket (each a compilation of the train step).
+    # with the shuffle) share one more bucket, whose batches take the widest
+    # width: one smaller batch an epoch, as without grouping, not one a bucket
+    # (each a compilation of the train step), and the same shapes every epoch
+    # (cut to their longest row, the leftovers' width changed with the
+    # shuffle and the step compiled again in later epochs).
     whole = tf.constant(rows // batch_size * batch_size, tf.int64)
     leftovers = tf.constant(len(widths), tf.int64)
     bucket_widths = tf.constant(widths, tf.int32)
@@ -102,7 +104,7 @@ def group_by_length(dataset, batch_size, max_widths=MAX_WIDTHS,
 
     def cut(keys, batch):
         data = batch if isinstance(batch, tuple) else (batch,)
-        cut_width = bucket_widths[bucket_of(*data)]
+        cut_width = bucket_widths[tf.minimum(keys[0], leftovers - 1)]
         inputs = tf.nest.map_structure(lambda t: t[:, :cut_width], data[0])
         return (inputs, *data[1:]) if len(data) > 1 else inputs
 
