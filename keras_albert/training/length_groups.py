@@ -57,7 +57,9 @@ def group_by_length(dataset, batch_size, max_widths=MAX_WIDTHS,
     bucket widths are at most `max_widths` multiples of `multiple`, chosen from
     the rows' lengths to pad least (`choose_widths`); rows leave their bucket
     as a batch of `batch_size` (Hugging Face's `group_by_length`, with the few
-    shapes that XLA needs: one compilation per width, not per batch). The row
+    shapes that XLA needs: one compilation per width, not per batch); the rows
+    short of a whole batch in their bucket are batched together at the widest
+    width, so the shapes are the same every epoch. The row
     order within a bucket is the dataset's, so a shuffled dataset stays
     shuffled. Datasets whose targets are per token, or whose inputs are not one
     packed row an example (multiple choice), are returned unchanged.
@@ -93,12 +95,9 @@ def group_by_length(dataset, batch_size, max_widths=MAX_WIDTHS,
     leftovers = tf.constant(len(widths), tf.int64)
     bucket_widths = tf.constant(widths, tf.int32)
 
-    def bucket_of(*data):
-        longest = tf.reduce_max(lengths_of(*data))
-        return tf.searchsorted(bucket_widths, longest[None], out_type=tf.int64)[0]
-
-    def route(seen, row):
-        bucket = bucket_of(*(row if isinstance(row, tuple) else (row,)))
+    def route(seen, row):  # one row: its bucket, or the leftovers
+        length = lengths_of(*(row if isinstance(row, tuple) else (row,)))
+        bucket = tf.searchsorted(bucket_widths, length[None], out_type=tf.int64)[0]
         key = tf.where(seen[bucket] < whole[bucket], bucket, leftovers)
         return tf.tensor_scatter_nd_add(seen, [[bucket]], [1]), (key, row)
 
