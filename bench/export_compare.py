@@ -39,7 +39,7 @@ from keras_albert.datasets import load_wordnet, write_wordnet_corpus
 from keras_albert.export import export_onnx, export_saved_model, export_tflite
 from keras_albert.export.runners import OnnxRunner, SavedModelRunner, TFLiteRunner
 from keras_albert.export.verify import LATENCY_RUNS, median_ms
-from keras_albert.models.pretrained import write_tokenizer_files
+from keras_albert.text.tokenizer_files import write_tokenizer_files
 from keras_albert.text import train_vocabulary
 
 BASE = dict(vocabulary_size=30000, num_layers=12, hidden_dim=768, num_heads=12,

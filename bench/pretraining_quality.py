@@ -23,7 +23,7 @@ from pathlib import Path
 import keras
 
 from keras_albert import AlbertPretrainer
-from keras_albert.models.pretrained import read_tokenizer_files
+from keras_albert.text.tokenizer_files import read_tokenizer_files
 from keras_albert.text.corpus import read_documents
 from keras_albert.text.masking import word_start_table
 from keras_albert.text.pretraining_data import create_instances, pretraining_dataset

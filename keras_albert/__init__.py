@@ -14,7 +14,7 @@ if keras.backend.backend() != "tensorflow":
         f"KERAS_BACKEND={keras.backend.backend()!r}; set KERAS_BACKEND=tensorflow."
     )
 
-from keras_albert import layers  # noqa: E402
+from keras_albert import hub, layers  # noqa: E402  (hub: names in from_pretrained)
 from keras_albert.models import PRESETS, AlbertBackbone  # noqa: E402
 from keras_albert.tasks import (  # noqa: E402
     AlbertClassifier,

@@ -27,11 +27,7 @@ from keras_albert.convert.weights import (
     collect_weights,
 )
 from keras_albert.models.backbone import AlbertBackbone
-from keras_albert.models.pretrained import (
-    VOCABULARY_FILE,
-    tokenizer_spec,
-    write_directory,
-)
+from keras_albert.files import write_directory
 from keras_albert.tasks import (
     AlbertClassifier,
     AlbertMaskedLM,
@@ -40,6 +36,7 @@ from keras_albert.tasks import (
     AlbertQuestionAnswerer,
     AlbertTokenClassifier,
 )
+from keras_albert.text.tokenizer_files import VOCABULARY_FILE, tokenizer_spec
 
 _BASE_PREFIX = "albert."
 # The decoder of the MLM head is tied to the word embeddings and its bias to

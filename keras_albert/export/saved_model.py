@@ -19,7 +19,7 @@ from pathlib import Path
 
 from keras_albert.export import serving
 from keras_albert.files import write_directory
-from keras_albert.models.pretrained import VOCABULARY_FILE
+from keras_albert.text.tokenizer_files import VOCABULARY_FILE
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 
 SIGNATURES = ("serving_default", "serve_tokens")

@@ -4,6 +4,7 @@ import keras
 
 from keras_albert.layers.factorized_embedding import FactorizedEmbedding
 from keras_albert.layers.shared_encoder import SharedEncoder
+from keras_albert.models.pretrained import load_pretrained, save_pretrained
 from keras_albert.models.presets import get_preset
 
 
@@ -157,15 +158,14 @@ class AlbertBackbone(keras.Model):
     @classmethod
     def from_pretrained(cls, directory, **overrides):
         """The backbone of a pretrained directory (`keras-albert convert` or
-        `save_pretrained` output); `overrides` as in `from_preset`."""
-        from keras_albert.models.pretrained import load_pretrained
-
+        `save_pretrained` output) or of a pretrained model's name
+        (`"albert/albert-base-v2"`, `"hf://org/name@revision"`, a keras-hub
+        preset, a release archive: see `keras_albert.hub`); `overrides` as in
+        `from_preset`."""
         return load_pretrained(directory, cls=cls, backbone_overrides=overrides)
 
     def save_pretrained(self, directory, tokenizer=None, overwrite=True):
         """Write config, weights and (optionally) tokenizer files to `directory`."""
-        from keras_albert.models.pretrained import save_pretrained
-
         save_pretrained(self, directory, tokenizer=tokenizer, overwrite=overwrite)
 
     def get_config(self):

@@ -3,7 +3,9 @@
 Shapes follow the original release configs (`albert_config.json`). v1 and v2 share
 shapes; v2 was trained longer without dropout, so its configs set dropout to 0.
 `albert_tiny` is a small shape for tests and quick experiments; it has no
-published weights.
+published weights. `PRESET_WEIGHTS` names the Hugging Face repository of each
+preset's released weights (Google's checkpoints as transformers publishes
+them), which `from_preset` loads unless `load_weights=False`.
 """
 
 _SHARED = {
@@ -49,6 +51,13 @@ PRESETS["albert_tiny"] = {
     "dropout": 0.0,
     "attention_dropout": 0.0,
 }
+
+
+PRESET_WEIGHTS = {
+    f"albert_{size}_{version}": f"albert/albert-{size}-{version}"
+    for size in _SHAPES for version in _DROPOUT
+}
+PRESET_WEIGHTS["albert_tiny"] = None
 
 
 def get_preset(name):

@@ -17,55 +17,20 @@ from pathlib import Path
 import keras
 
 from keras_albert.files import write_directory
+from keras_albert.locate import locate
+from keras_albert.text.tokenizer import AlbertTokenizer
+from keras_albert.text.tokenizer_files import write_tokenizer_files
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.weights.h5"
-VOCABULARY_FILE = "spiece.model"
-TOKENIZER_CONFIG_FILE = "tokenizer_config.json"
 
 
-def _task_class(class_name):
+def _registered(class_name, what):
     cls = keras.saving.get_registered_object(f"keras_albert>{class_name}")
     if cls is None:
-        raise ValueError(f"Unknown task class in {CONFIG_FILE}. Received: "
+        raise ValueError(f"Unknown {what} class in {CONFIG_FILE}. Received: "
                          f"class_name={class_name!r}")
     return cls
-
-
-def tokenizer_spec(tokenizer):
-    """`{"proto": bytes, "lowercase": bool, "keep_accents": bool}` from such a
-    dict (`proto` may be a path) or an `AlbertTokenizer`."""
-    if not isinstance(tokenizer, dict):
-        tokenizer = {"proto": tokenizer.proto, "lowercase": tokenizer.lowercase,
-                     "keep_accents": tokenizer.keep_accents}
-    proto = tokenizer["proto"]
-    return {"proto": proto if isinstance(proto, bytes) else Path(proto).read_bytes(),
-            "lowercase": bool(tokenizer.get("lowercase", True)),
-            "keep_accents": bool(tokenizer.get("keep_accents", False))}
-
-
-def read_tokenizer_files(directory):
-    """`{"proto": bytes, "lowercase", "keep_accents"}` of a directory's tokenizer."""
-    directory = Path(directory)
-    if not (directory / VOCABULARY_FILE).is_file():
-        raise ValueError(f"No {VOCABULARY_FILE} in {directory}.")
-    flags = {}
-    if (directory / TOKENIZER_CONFIG_FILE).is_file():
-        try:
-            flags = json.loads((directory / TOKENIZER_CONFIG_FILE).read_text("utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ValueError(f"Corrupt {directory / TOKENIZER_CONFIG_FILE}: "
-                             f"{error}") from None
-    return {"proto": (directory / VOCABULARY_FILE).read_bytes(),
-            "lowercase": flags.get("lowercase", True),
-            "keep_accents": flags.get("keep_accents", False)}
-
-
-def write_tokenizer_files(directory, tokenizer):
-    """`spiece.model` and `tokenizer_config.json` into an existing directory."""
-    spec = tokenizer_spec(tokenizer)
-    (Path(directory) / VOCABULARY_FILE).write_bytes(spec.pop("proto"))
-    (Path(directory) / TOKENIZER_CONFIG_FILE).write_text(json.dumps(spec, indent=2))
 
 
 def save_pretrained(model, directory, tokenizer=None, source=None, overwrite=True):
@@ -134,13 +99,13 @@ def load_pretrained(directory, cls=None, backbone_overrides=None, **task_kwargs)
         **task_kwargs: arguments of `cls` besides the backbone (e.g.
             `num_classes` for a classifier built on a pretrained backbone).
     """
-    from keras_albert.models.backbone import AlbertBackbone
-
+    directory = locate(directory)
     config = read_config(directory)
-    backbone = AlbertBackbone(**{**config["backbone"], **(backbone_overrides or {})})
+    backbone_cls = _registered("AlbertBackbone", "backbone")
+    backbone = backbone_cls(**{**config["backbone"], **(backbone_overrides or {})})
     saved = backbone
     if config.get("task"):
-        saved_cls = _task_class(config["task"]["class_name"])
+        saved_cls = _registered(config["task"]["class_name"], "task")
         preprocessor = load_preprocessor(directory, config)
         saved = saved_cls(backbone=backbone, preprocessor=preprocessor,
                           **config["task"]["config"])
@@ -154,7 +119,7 @@ def load_pretrained(directory, cls=None, backbone_overrides=None, **task_kwargs)
                          f"{str(error).splitlines()[0] if str(error) else ''}") from None
     if cls is None or (cls is type(saved) and not task_kwargs):
         return saved
-    if cls is AlbertBackbone:
+    if cls is backbone_cls:
         return backbone
     model = cls(backbone=backbone, **task_kwargs)
     if saved is not backbone:
@@ -164,16 +129,11 @@ def load_pretrained(directory, cls=None, backbone_overrides=None, **task_kwargs)
 
 def load_preprocessor(directory, config=None):
     """The preprocessor saved in a pretrained directory, or None."""
-    from keras_albert.text.tokenizer import AlbertTokenizer
-
     config = config or read_config(directory)
     if not config.get("preprocessor"):
         return None
     entry = config["preprocessor"]
-    cls = keras.saving.get_registered_object(f"keras_albert>{entry['class_name']}")
-    if cls is None:
-        raise ValueError(f"Unknown preprocessor class in {CONFIG_FILE}. Received: "
-                         f"class_name={entry['class_name']!r}")
+    cls = _registered(entry["class_name"], "preprocessor")
     return cls(AlbertTokenizer.from_pretrained(directory), **entry["config"])
 
 

@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from keras_albert.checks import check_positive_int
 from keras_albert.models.backbone import AlbertBackbone
+from keras_albert.models.pretrained import load_pretrained, save_pretrained
 from keras_albert.training.length_groups import MAX_WIDTHS, group_by_length
 
 
@@ -64,15 +65,11 @@ class AlbertTask(keras.Model):
         """This task on a pretrained directory's backbone, with the saved heads of
         the same name (all of them when the directory holds this task class);
         `task_kwargs` as in the constructor (e.g. `num_classes`)."""
-        from keras_albert.models.pretrained import load_pretrained
-
         return load_pretrained(directory, cls=cls, backbone_overrides=backbone_overrides,
                                **task_kwargs)
 
     def save_pretrained(self, directory, tokenizer=None, overwrite=True):
         """Write config, weights and (optionally) tokenizer files to `directory`."""
-        from keras_albert.models.pretrained import save_pretrained
-
         save_pretrained(self, directory, tokenizer=tokenizer, overwrite=overwrite)
 
     def preprocess_samples(self, x, y=None, sample_weight=None):

@@ -5,10 +5,12 @@ from keras_hub.src.utils.tensor_utils import preprocessing_function
 from keras_hub.tokenizers import SentencePieceTokenizer
 
 from keras_albert.checks import check_positive_int
+from keras_albert.locate import locate
 from keras_albert.text.normalization import (
     check_normalization_flags,
     normalize_in_graph,
 )
+from keras_albert.text.tokenizer_files import read_tokenizer_files
 
 # Attribute name -> piece. ALBERT's vocabularies have them at ids 0..4.
 SPECIAL_TOKENS = {
@@ -91,11 +93,10 @@ class AlbertTokenizer(SentencePieceTokenizer):
 
     @classmethod
     def from_pretrained(cls, directory, **kwargs):
-        """The tokenizer of a pretrained or vocabulary directory: its
-        `spiece.model` with the flags of its `tokenizer_config.json`."""
-        from keras_albert.models.pretrained import read_tokenizer_files
-
-        return cls(**{**read_tokenizer_files(directory), **kwargs})
+        """The tokenizer of a pretrained or vocabulary directory, or of a
+        pretrained model's name (see `keras_albert.hub`): its `spiece.model`
+        with the flags of its `tokenizer_config.json`."""
+        return cls(**{**read_tokenizer_files(locate(directory)), **kwargs})
 
     @preprocessing_function
     def _tokenize_tf(self, inputs):

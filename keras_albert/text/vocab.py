@@ -8,9 +8,9 @@ from pathlib import Path
 import sentencepiece as spm
 
 from keras_albert.checks import check_choice, check_positive_int
-from keras_albert.models.pretrained import TOKENIZER_CONFIG_FILE as CONFIG_FILE
-from keras_albert.models.pretrained import VOCABULARY_FILE as MODEL_FILE
 from keras_albert.text.normalization import check_normalization_flags, normalize_text
+from keras_albert.text.tokenizer_files import TOKENIZER_CONFIG_FILE as CONFIG_FILE
+from keras_albert.text.tokenizer_files import VOCABULARY_FILE as MODEL_FILE
 
 VOCAB_FILE = "spiece.vocab"
 PAD, UNK = "<pad>", "<unk>"

@@ -27,7 +27,8 @@ import sentencepiece as spm
 import tensorflow as tf
 
 from keras_albert.checks import check_positive_int
-from keras_albert.models.pretrained import read_tokenizer_files, save_pretrained
+from keras_albert.models.pretrained import save_pretrained
+from keras_albert.text.tokenizer_files import read_tokenizer_files
 from keras_albert.tasks import AlbertPretrainer
 from keras_albert.text.corpus import read_documents
 from keras_albert.text.masking import word_start_table
