@@ -8,12 +8,13 @@ import warnings
 
 
 def _presets(args):
-    from keras_albert.models.presets import PRESETS, count_backbone_params
+    from keras_albert.models.presets import PRESET_WEIGHTS, PRESETS, count_backbone_params
 
     for name, config in PRESETS.items():
+        weights = PRESET_WEIGHTS[name] or "none (random: needs --vocab)"
         print(f"{name:20s} L={config['num_layers']:<3d} H={config['hidden_dim']:<5d} "
               f"E={config['embedding_dim']:<4d} {count_backbone_params(config):>12,d} "
-              "backbone parameters")
+              f"backbone parameters  weights: {weights}")
 
 
 def _quickstart(args):
@@ -24,12 +25,35 @@ def _quickstart(args):
 
 def _convert(args):
     from keras_albert.convert import convert
+    from keras_albert.hub import copy_pretrained
 
+    if args.source_format is None or not os.path.exists(args.source):  # a name
+        if args.lowercase is not None:
+            raise ValueError("--cased/--uncased apply to a checkpoint on disk with "
+                             f"--from; a name brings its own. Received: {args.source}")
+        copy_pretrained(args.source, args.out, overwrite=args.overwrite)
+        print(f"Wrote {args.source} to {args.out}")
+        return
     print(f"Converting {args.source_format} checkpoint {args.source} ...")
     model = convert(args.source_format, args.source, args.out, overwrite=args.overwrite,
                     verbose=True, lowercase=args.lowercase)
     print(f"Wrote {type(model).__name__} ({model.count_params():,d} parameters) to "
           f"{args.out}")
+
+
+def _cache(args):
+    from keras_albert.hub import cache_root, clear, list_entries
+
+    if args.action == "clear":
+        print(f"Removed {clear()} converted models from {cache_root()}")
+        return
+    entries = list_entries()
+    for entry in entries:
+        source = entry["source"]
+        revision = source.get("commit") or source.get("revision") or ""
+        print(f"{source.get('name', '?')}  {revision[:12]}  "
+              f"{entry['bytes'] / 1e6:.1f} MB  {entry['path']}")
+    print(f"{len(entries)} converted models in {cache_root()}")
 
 
 def _vocab(args):
@@ -154,9 +178,10 @@ def _stdin_table(model):
     """Standard input as a temporary JSONL file with the model's text columns."""
     import tempfile
 
+    from keras_albert.locate import locate
     from keras_albert.models.pretrained import read_config
 
-    columns = read_config(model).get("source", {}).get("finetune", {}).get(
+    columns = read_config(locate(model)).get("source", {}).get("finetune", {}).get(
         "text_columns", ["text"])
     handle = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False,
                                          encoding="utf-8")
@@ -192,11 +217,15 @@ def build_parser():
     quickstart.set_defaults(run=_quickstart)
 
     convert = commands.add_parser(
-        "convert", help="convert an original, transformers or keras-hub checkpoint"
+        "convert", help="convert an original, transformers or keras-hub checkpoint, "
+        "or a pretrained model by name"
     )
-    convert.add_argument("--from", dest="source_format", required=True,
-                         choices=["original", "hf", "keras-hub"])
-    convert.add_argument("source", help="checkpoint directory (or .tar.gz release)")
+    convert.add_argument("--from", dest="source_format",
+                         choices=["original", "hf", "keras-hub"],
+                         help="the format of a checkpoint on disk (a name needs none)")
+    convert.add_argument("source", help="checkpoint directory (or .tar.gz release), or "
+                         "a name: albert/albert-base-v2, hf://ORG/NAME@REV, a "
+                         "keras-hub preset, a release archive's URL")
     convert.add_argument("--out", required=True, help="pretrained directory to write")
     convert.add_argument("--overwrite", action="store_true",
                          help="replace --out if it exists")
@@ -206,6 +235,12 @@ def build_parser():
     case.add_argument("--uncased", dest="lowercase", action="store_true",
                       help="lower-case text before SentencePiece")
     convert.set_defaults(run=_convert)
+
+    cache = commands.add_parser(
+        "cache", help="list or clear the converted pretrained models "
+        "(KERAS_ALBERT_CACHE)")
+    cache.add_argument("action", choices=["list", "clear"])
+    cache.set_defaults(run=_cache)
 
     data = commands.add_parser(
         "data", help="write the embedded WordNet task (train/validation/test.jsonl) "
@@ -269,7 +304,9 @@ def build_parser():
                           choices=["classify", "pair", "regress", "tag", "qa",
                                    "choice"])
     finetune.add_argument("--model", required=True,
-                          help="pretrained directory, or a preset with --vocab")
+                          help="pretrained directory or name (albert/albert-base-v2, "
+                          "hf://ORG/NAME, a keras-hub preset), or a preset with --vocab "
+                          "for random weights")
     finetune.add_argument("--vocab", help="vocabulary directory (for a preset)")
     finetune.add_argument("--train", required=True)
     finetune.add_argument("--eval", help="held-out file: early stopping, best "
@@ -300,14 +337,16 @@ def build_parser():
 
     evaluate = commands.add_parser(
         "evaluate", help="the task metrics of a fine-tuned model on a labelled file")
-    evaluate.add_argument("model", help="the model directory finetune wrote")
+    evaluate.add_argument("model", help="the model directory finetune wrote, or a "
+                          "classifier's name on the Hub")
     evaluate.add_argument("--data", required=True)
     evaluate.add_argument("--batch-size", type=int, default=32)
     evaluate.set_defaults(run=_evaluate)
 
     predict = commands.add_parser(
         "predict", help="predictions of a fine-tuned model as JSONL")
-    predict.add_argument("model", help="the model directory finetune wrote")
+    predict.add_argument("model", help="the model directory finetune wrote, or a "
+                         "classifier's name on the Hub")
     predict.add_argument("--input", default="-", help="CSV/TSV/JSONL file, or - "
                          "for standard input (one text a line, tab between a pair)")
     predict.add_argument("--out", help="JSONL file to write (default: stdout)")
@@ -317,7 +356,8 @@ def build_parser():
     export = commands.add_parser(
         "export", help="export a model for TF Serving, TFLite or ONNX")
     export.add_argument("format", choices=["saved-model", "tflite", "onnx"])
-    export.add_argument("model", help="pretrained or fine-tuned model directory")
+    export.add_argument("model", help="pretrained or fine-tuned model directory, or "
+                        "a name (albert/albert-base-v2, hf://ORG/NAME@REV, ...)")
     export.add_argument("--out", required=True, help="saved-model: the TF Serving base "
                         "path (writes OUT/NAME/VERSION); tflite/onnx: the file")
     export.add_argument("--name", help="saved-model: the model name")
@@ -345,7 +385,7 @@ def build_parser():
     check = commands.add_parser(
         "verify", help="run exported artifacts against the Keras model and check "
         "their bounds (exit 1 when one misses)")
-    check.add_argument("model", help="the model directory that was exported")
+    check.add_argument("model", help="the model directory (or name) that was exported")
     check.add_argument("artifacts", nargs="+",
                        help="SavedModel version directories, .tflite and .onnx files")
     check.add_argument("--data", required=True, help="labelled held-out file")

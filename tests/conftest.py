@@ -1,4 +1,6 @@
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -6,6 +8,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # The tests never touch the user's caches, nor a real Hub: tests that load by
 # name start a local one (tests/hub_server.py) and point HF_ENDPOINT at it.
 _CACHES = tempfile.mkdtemp(prefix="keras_albert_test_caches_")
+atexit.register(shutil.rmtree, _CACHES, True)
 os.environ["KERAS_ALBERT_CACHE"] = os.path.join(_CACHES, "keras_albert")
 os.environ["HF_HOME"] = os.path.join(_CACHES, "huggingface")
 os.environ["KAGGLEHUB_CACHE"] = os.path.join(_CACHES, "kagglehub")

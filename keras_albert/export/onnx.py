@@ -17,6 +17,7 @@ from pathlib import Path
 from keras_albert.checks import check_choice, check_positive_int
 from keras_albert.export import serving
 from keras_albert.files import atomic_path
+from keras_albert.locate import locate
 
 MIN_OPSET = 17
 METADATA_KEY = "keras_albert"
@@ -41,6 +42,7 @@ def export_onnx(directory, out, opset=MIN_OPSET, quantize="none"):
 
     check_choice("quantize", quantize, QUANTIZATIONS)
     check_positive_int("opset", opset)
+    directory = locate(directory)
     if opset < MIN_OPSET:
         raise ValueError(f"`opset` must be at least {MIN_OPSET}. Received: opset={opset}")
     model = serving.load_for_export(directory)

@@ -9,6 +9,8 @@ Two signatures:
 
 A directory without a tokenizer (`spiece.model`) and a multiple-choice model
 export `serve_tokens` alone, which then also answers as `serving_default`.
+A pretrained model without a task head exports the encoder's outputs, and
+`fill_mask` where it has its masked-LM head (see `encoder`).
 
 The export loads with TensorFlow and `import tensorflow_text` alone (the
 SentencePiece op is registered by that import); keras_albert is not needed.
@@ -17,12 +19,12 @@ SentencePiece op is registered by that import); keras_albert is not needed.
 import json
 from pathlib import Path
 
-from keras_albert.export import serving
+from keras_albert.export import encoder, serving
 from keras_albert.files import write_directory
+from keras_albert.locate import locate
 from keras_albert.text.tokenizer_files import VOCABULARY_FILE
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 
-SIGNATURES = ("serving_default", "serve_tokens")
 LABELS_FILE = "labels.txt"
 
 
@@ -51,6 +53,7 @@ def export_saved_model(directory, base, name, version=1, sequence_length=None,
         The `Path` of the version directory.
     """
     check_version(version)
+    directory = locate(directory)
     if not name or "/" in str(name) or str(name).startswith("."):
         raise ValueError(f"`name` must be a plain directory name. Received: name={name!r}")
     target = Path(base) / name / str(version)
@@ -67,11 +70,13 @@ def export_saved_model(directory, base, name, version=1, sequence_length=None,
     if preprocessor is not None:  # TF Serving's default: raw text
         endpoints["serving_default"] = serving.text_function(model, preprocessor, num_texts)
     endpoints["serve_tokens"] = serving.tokens_function(model)
+    if preprocessor is not None and encoder.has_fill_mask(model):
+        endpoints["fill_mask"] = encoder.fill_mask_function(model, preprocessor)
     exported = serving.archive(model, endpoints, preprocessor)
 
     def write(temporary):
         exported.write_out(str(temporary), verbose=False)
-        _write_assets(temporary, model, preprocessor)
+        _write_assets(temporary, model, preprocessor, list(endpoints))
 
     # Written under a dot-name and renamed whole: TF Serving only picks up
     # numeric directories, so it never loads a half-written version.
@@ -79,7 +84,7 @@ def export_saved_model(directory, base, name, version=1, sequence_length=None,
     return target
 
 
-def _write_assets(export_dir, model, preprocessor):
+def _write_assets(export_dir, model, preprocessor, signatures):
     """Label names and the packing length beside the graph, for clients."""
     extra = Path(export_dir) / "assets.extra"
     extra.mkdir(exist_ok=True)
@@ -88,5 +93,5 @@ def _write_assets(export_dir, model, preprocessor):
         (extra / LABELS_FILE).write_text("".join(f"{n}\n" for n in names), encoding="utf-8")
     info = {"task": type(model).__name__, "label_names": names,
             "sequence_length": preprocessor.sequence_length if preprocessor else None,
-            "signatures": list(SIGNATURES)}
+            "signatures": signatures}
     (extra / "keras_albert.json").write_text(json.dumps(info, indent=2))

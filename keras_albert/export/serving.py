@@ -17,6 +17,8 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_text as tf_text
 
+from keras_albert.export import encoder
+from keras_albert.locate import locate
 from keras_albert.models.backbone import AlbertBackbone
 from keras_albert.models.pretrained import (
     load_preprocessor,
@@ -27,6 +29,7 @@ from keras_albert.tasks.classifier import AlbertClassifier
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 from keras_albert.tasks.question_answerer import AlbertQuestionAnswerer
 from keras_albert.tasks.token_classifier import AlbertTokenClassifier
+from keras_albert.text.normalization import valid_utf8
 from keras_albert.text.preprocessor import AlbertPreprocessor, pack_segments
 from keras_albert.text.tokenizer import AlbertTokenizer
 
@@ -74,9 +77,11 @@ def read_texts(directory, path, with_labels=False, limit=None):
     from pathlib import Path
 
     from keras_albert.datasets.wordnet import evenly_spaced
+
     from keras_albert.finetune.classification import TextClassification
     from keras_albert.finetune.run import saved_task
 
+    directory = locate(directory)
     if Path(path).suffix == ".txt" and not with_labels:
         texts = [line.strip() for line in Path(path).read_text(
             encoding="utf-8", errors="replace").splitlines() if line.strip()]
@@ -117,12 +122,17 @@ def label_names(model):
     return getattr(model, "label_names", None)
 
 
+def model_outputs(model, inputs, with_strings=True):
+    """The model's outputs on token `inputs` as a dict of named float32/int32
+    tensors (and string labels with `with_strings`; TFLite and ONNX leave them
+    out). A model without a task head gives the encoder's (see `encoder`)."""
+    if encoder.is_encoder(model):
+        return encoder.encoder_outputs(model, inputs)
+    return named_outputs(model, model(inputs, training=False), with_strings)
+
+
 def named_outputs(model, outputs, with_strings=True):
-    """The model's raw outputs as a dict of named float32/int32 tensors (and
-    string labels with `with_strings`; TFLite and ONNX leave them out)."""
-    if isinstance(model, AlbertBackbone):
-        return {"sequence_output": outputs["sequence_output"],
-                "pooled_output": outputs["pooled_output"]}
+    """A task model's raw outputs, named (see `model_outputs`)."""
     if isinstance(outputs, dict):  # question answering
         return {name: tf.cast(value, tf.float32) for name, value in outputs.items()}
     logits = tf.cast(outputs, tf.float32)  # (B, C), (B, L, C) or (B, K)
@@ -146,15 +156,9 @@ def tokens_function(model, with_strings=True):
     def tokens(token_ids, segment_ids, padding_mask):
         inputs = {"token_ids": token_ids, "segment_ids": segment_ids,
                   "padding_mask": padding_mask}
-        return named_outputs(model, model(inputs, training=False), with_strings)
+        return model_outputs(model, inputs, with_strings)
 
     return tokens
-
-
-def valid_utf8(strings):
-    """Bytes that are not UTF-8 become U+FFFD, so any string can be served."""
-    return tf.strings.unicode_transcode(strings, "UTF-8", "UTF-8", errors="replace",
-                                        replace_control_characters=False)
 
 
 def text_signature(num_texts):
@@ -180,7 +184,7 @@ def text_function(model, preprocessor, num_texts, lite=False):
         else:
             segments = tuple(valid_utf8(text) for text in texts)
             inputs = preprocessor(segments if len(segments) == 2 else segments[0])
-        outputs = named_outputs(model, model(inputs, training=False), with_strings=not lite)
+        outputs = model_outputs(model, inputs, with_strings=not lite)
         if isinstance(model, (AlbertTokenClassifier, AlbertQuestionAnswerer)):
             outputs["token_ids"] = inputs["token_ids"]
         return outputs

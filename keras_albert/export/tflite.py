@@ -25,6 +25,7 @@ from keras_albert.checks import check_choice, check_positive_int
 from keras_albert.datasets.wordnet import evenly_spaced
 from keras_albert.export import int8, serving
 from keras_albert.files import atomic_path
+from keras_albert.locate import locate
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
@@ -108,6 +109,7 @@ def export_tflite(directory, out, quantize="none", representative=None,
         The `Path` written.
     """
     check_choice("quantize", quantize, QUANTIZATIONS)
+    directory = locate(directory)
     if keep_float is not None:
         check_choice("keep_float", keep_float, int8.FLOAT_IN_INT8)
     for name, value in (("batch_size", batch_size), ("sequence_length", sequence_length)):

@@ -1,6 +1,7 @@
 """`keras-albert verify`: every exported artifact against the Keras model.
 
-On held-out labelled examples, each artifact (a SavedModel's two signatures,
+On held-out labelled examples (any texts, for a model without a task head,
+whose embeddings are compared), each artifact (a SavedModel's two signatures,
 each `.tflite`, each `.onnx`) reports the max abs logit difference from the
 Keras model (for a TFLite file with the tokenizer inside, over the examples its
 tokenizer splits as the model's own does, and the share of those), the share of examples where it picks the same label, the task
@@ -18,18 +19,23 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from keras_albert.export import runners, serving
+from keras_albert.export import encoder, runners, serving
 from keras_albert.finetune import metrics
+from keras_albert.locate import locate
 from keras_albert.text.preprocessor import AlbertPreprocessor
 
-# precision -> bounds. "max_abs_diff" on logits; "agreement" the share of
-# examples with the Keras model's label; "metric_drop" in metric points (0-1);
+# precision -> bounds. "max_abs_diff" on logits (on the embedding for an
+# encoder); "agreement" the share of examples with the Keras model's label;
+# "min_cosine" (encoders) the least cosine between an example's embedding and
+# the Keras model's; "metric_drop" in metric points (0-1);
 # "size" the file size over parameters x bytes per weight.
 BOUNDS = {
     "float32": {"max_abs_diff": 1e-4, "size": 1.02, "bytes": 4},
-    "float16": {"agreement": 0.995, "size": 1.05, "bytes": 2},
-    "dynamic": {"agreement": 0.99, "metric_drop": 0.01, "size": 1.1, "bytes": 1},
-    "int8": {"agreement": 0.99, "metric_drop": 0.01, "size": 1.1, "bytes": 1},
+    "float16": {"agreement": 0.995, "min_cosine": 0.999, "size": 1.05, "bytes": 2},
+    "dynamic": {"agreement": 0.99, "min_cosine": 0.99, "metric_drop": 0.01, "size": 1.1,
+                "bytes": 1},
+    "int8": {"agreement": 0.99, "min_cosine": 0.99, "metric_drop": 0.01, "size": 1.1,
+             "bytes": 1},
 }
 # Below this many parameters the graph itself outweighs the weights; sizes are
 # reported but not held to the bound.
@@ -77,22 +83,26 @@ def _finite(outputs):
 class _Reference:
     """The Keras model's inputs and outputs on the examples."""
 
-    def __init__(self, directory, texts, labels):
-        self.model = serving.load_for_export(directory)
+    def __init__(self, directory, model, texts, labels):
+        self.model = model
         self.preprocessor = serving.preprocessor_for(directory, self.model)
+        self.encoder = encoder.is_encoder(model)
         self.regression = getattr(self.model, "is_regression", False)
-        self.output = "score" if self.regression else "logits"
+        self.output = ("embedding" if self.encoder else
+                       "score" if self.regression else "logits")
         self.texts = texts
         self.inputs = serving.pack_texts(texts, self.preprocessor)
         self.outputs = serving.keras_outputs(self.model, self.inputs)
         if self.regression:
             self.labels = np.array(labels, "float32")
-        else:
+        elif not self.encoder:
             self.labels = self.model.label_ids(np.array(labels))
-        self.metric_name = "pearson" if self.regression else "accuracy"
+        self.metric_name = ("cosine" if self.encoder else
+                            "pearson" if self.regression else "accuracy")
         self.metric = self.score(self.outputs[self.output])
         tokenizer = self.preprocessor.tokenizer
-        length = min(128, self.model.backbone.max_sequence_length)
+        backbone = getattr(model, "backbone", model)
+        length = min(128, backbone.max_sequence_length)
         long = ("word " * 400).strip()
         long = (long, long) if isinstance(texts[0], tuple) else long
         self.long_text = long
@@ -109,7 +119,15 @@ class _Reference:
                                    [tf.constant(list(column)) for column in columns])
         return (packed["token_ids"].numpy() == self.inputs["token_ids"]).all(axis=1)
 
+    def cosines(self, values):
+        """Per example: the cosine between `values` and the Keras embedding."""
+        expected = self.outputs[self.output]
+        norms = np.linalg.norm(values, axis=-1) * np.linalg.norm(expected, axis=-1)
+        return (values * expected).sum(-1) / np.maximum(norms, 1e-12)
+
     def score(self, values):
+        if self.encoder:  # the mean cosine to the Keras model's embeddings
+            return float(self.cosines(values).mean())
         if self.regression:
             return metrics.regression_metrics(self.labels, values)["pearson"]
         return float((values.argmax(-1) == self.labels).mean())
@@ -150,8 +168,10 @@ def _check_artifact(path, reference):
             "artifact": str(path), "kind": kind, "input": mode, "precision": precision,
             "max_abs_diff": float(np.abs(values - expected)[same].max()),
             "tokenizer_agreement": float(same.mean()),
-            "agreement": (None if reference.regression else
+            "agreement": (None if reference.regression or reference.encoder else
                           float((values.argmax(-1) == expected.argmax(-1)).mean())),
+            "min_cosine": (float(reference.cosines(values).min()) if reference.encoder
+                           else None),
             reference.metric_name: reference.score(values),
             "metric_drop": reference.metric - reference.score(values),
             "size_bytes": size,
@@ -174,7 +194,12 @@ def _failures(result, reference):
     if (result["agreement"] is not None and "agreement" in bounds
             and result["agreement"] < bounds["agreement"]):
         failures.append(f"agreement {result['agreement']:.4f} < {bounds['agreement']}")
-    if "metric_drop" in bounds and result["metric_drop"] > bounds["metric_drop"]:
+    if result["min_cosine"] is not None and "min_cosine" in bounds and (
+            result["min_cosine"] < bounds["min_cosine"]):
+        failures.append(f"embedding cosine {result['min_cosine']:.4f} < "
+                        f"{bounds['min_cosine']}")
+    if (not reference.encoder and "metric_drop" in bounds
+            and result["metric_drop"] > bounds["metric_drop"]):
         failures.append(f"metric drop {result['metric_drop']:.4f} > {bounds['metric_drop']}")
     sized = (result["kind"] != "saved_model" and result["input"] == "tokens"
              and reference.model.count_params() >= SIZE_BOUND_MIN_PARAMETERS)
@@ -186,7 +211,9 @@ def _failures(result, reference):
 
 
 def verify(directory, artifacts, data, limit=None):
-    """Check each artifact of the model in `directory` on the labelled `data`.
+    """Check each artifact of the model in `directory` (or of a name) on the
+    labelled `data` (texts alone suffice for an encoder: a `.txt` file, one a
+    line, or a data file's `text` column).
 
     Returns:
         `{"model": ..., "examples": n, "keras": {metric: value}, "artifacts":
@@ -196,8 +223,11 @@ def verify(directory, artifacts, data, limit=None):
 
     if not artifacts:
         raise ValueError("Name at least one exported artifact to verify.")
-    texts, labels = serving.read_texts(directory, data, with_labels=True, limit=limit)
-    reference = _Reference(directory, texts, labels)
+    directory = locate(directory)
+    model = serving.load_for_export(directory)
+    texts, labels = serving.read_texts(directory, data, limit=limit,
+                                       with_labels=not encoder.is_encoder(model))
+    reference = _Reference(directory, model, texts, labels)
     results = [r for path in artifacts for r in _check_artifact(Path(path), reference)]
     return {"model": str(directory), "examples": len(texts),
             "parameters": reference.model.count_params(),

@@ -20,6 +20,7 @@ from keras_albert.finetune.classification import TextClassification
 from keras_albert.finetune.squad import QuestionAnswering
 from keras_albert.finetune.tagging import TokenTagging
 from keras_albert.finetune.training import balanced_class_weight, fit
+from keras_albert.locate import locate
 from keras_albert.models.pretrained import load_pretrained, read_config
 from keras_albert.text.tokenizer import AlbertTokenizer
 
@@ -40,8 +41,14 @@ def make_task(task, text_columns=None, label_column=None):
 
 def saved_task(directory):
     """The task spec recorded by `finetune` in a model directory, with the
-    directory's tokenizer and the sequence length it was trained with."""
-    saved = read_config(directory).get("source", {}).get("finetune")
+    directory's tokenizer and the sequence length it was trained with. A text
+    classifier fine-tuned elsewhere (e.g. one converted from the Hub) reads a
+    `text` column at length 128."""
+    config = read_config(directory)
+    saved = config.get("source", {}).get("finetune")
+    if not saved and (config.get("task") or {}).get("class_name") == "AlbertClassifier":
+        saved = {"task": "classify", "text_columns": ["text"], "label_column": "label",
+                 "sequence_length": 128}
     if not saved:
         raise ValueError(f"{directory} is not a fine-tuned model (no 'finetune' entry "
                          "in config.json); fine-tune it with `keras-albert finetune`.")
@@ -138,7 +145,9 @@ def _skipped(report):
 
 
 def evaluate(directory, data, batch_size=32):
-    """The task metrics of a fine-tuned model directory on a labelled file."""
+    """The task metrics of a fine-tuned model (a directory or a name) on a
+    labelled file."""
+    directory = locate(directory)
     spec = saved_task(directory)
     rows, report = spec.read(data)
     model = load_pretrained(directory)
@@ -148,7 +157,8 @@ def evaluate(directory, data, batch_size=32):
 
 def predict(directory, data, batch_size=32):
     """One prediction dict per usable row of `data` (labels not needed), each
-    with its `"row"` (line number in the file)."""
+    with its `"row"` (line number in the file); `directory` may be a name."""
+    directory = locate(directory)
     spec = saved_task(directory)
     rows, _ = spec.read(data, with_labels=False)
     model = load_pretrained(directory)

@@ -11,7 +11,8 @@ from pathlib import Path
 import keras
 
 from keras_albert.files import atomic_path
-from keras_albert.models.presets import PRESETS
+from keras_albert.locate import locate
+from keras_albert.models.presets import PRESET_WEIGHTS, PRESETS
 from keras_albert.text.preprocessor import AlbertPreprocessor
 from keras_albert.text.tokenizer import AlbertTokenizer
 from keras_albert.training.optimizer import EXCLUDE_FROM_WEIGHT_DECAY
@@ -22,31 +23,34 @@ BEST_WEIGHTS = "checkpoints/best.weights.h5"
 
 def load_task(cls, source, vocab=None, dtype=None, sequence_length=None,
               **task_kwargs):
-    """`(task model, tokenizer)` on a pretrained directory or a preset.
+    """`(task model, tokenizer)` on a pretrained model or a preset.
 
-    A directory brings its backbone weights and its `spiece.model`; a preset is
-    randomly initialized and needs `vocab` (a vocabulary directory), whose size
-    sets the backbone's `vocabulary_size`. With `sequence_length` the model gets
-    an `AlbertPreprocessor` and takes raw text.
+    A pretrained directory or name (`albert/albert-base-v2`, see
+    `keras_albert.hub`; also a preset that has released weights) brings its
+    backbone weights and its `spiece.model`; a preset with `vocab` (a
+    vocabulary directory) is randomly initialized, the vocabulary's size
+    setting the backbone's `vocabulary_size`. With `sequence_length` the model
+    gets an `AlbertPreprocessor` and takes raw text.
     """
     overrides = {"dtype": dtype} if dtype else {}
-    if Path(source).is_dir():
-        tokenizer = AlbertTokenizer.from_pretrained(vocab or source)
-    elif source not in PRESETS:
-        raise ValueError(f"`model` must be a pretrained directory or a preset "
-                         f"({', '.join(sorted(PRESETS))}). Received: model={source!r}")
-    elif vocab is None:
-        raise ValueError(f"A preset starts from random weights and needs a vocabulary "
-                         f"(--vocab DIR). Received: model={source!r}, vocab=None")
-    else:
+    random_preset = source in PRESETS and (vocab is not None or not PRESET_WEIGHTS[source])
+    if random_preset and vocab is None:
+        raise ValueError(f"The preset {source!r} has no released weights: it starts from "
+                         f"random weights and needs a vocabulary (--vocab DIR). "
+                         f"Received: model={source!r}, vocab=None")
+    if random_preset:
         tokenizer = AlbertTokenizer.from_pretrained(vocab)
         overrides["vocabulary_size"] = tokenizer.vocabulary_size()
+    else:
+        source = locate(source)  # a name: downloaded and converted once
+        tokenizer = AlbertTokenizer.from_pretrained(vocab or source)
     if sequence_length is not None:
         task_kwargs["preprocessor"] = AlbertPreprocessor(tokenizer, sequence_length)
-    if Path(source).is_dir():
-        model = cls.from_pretrained(source, backbone_overrides=overrides, **task_kwargs)
+    if random_preset:
+        model = cls.from_preset(source, backbone_overrides=overrides, load_weights=False,
+                                **task_kwargs)
     else:
-        model = cls.from_preset(source, backbone_overrides=overrides, **task_kwargs)
+        model = cls.from_pretrained(source, backbone_overrides=overrides, **task_kwargs)
     return model, tokenizer
 
 

@@ -11,12 +11,13 @@ later call would use.
 import hashlib
 import json
 import re
+import shutil
 import sys
 import warnings
 from pathlib import Path
 
 from keras_albert.convert import CONVERTER_VERSION, convert
-from keras_albert.files import atomic_path
+from keras_albert.files import atomic_path, write_directory
 from keras_albert.hub import cache, huggingface
 from keras_albert.hub.huggingface import HubError, HubUnreachable
 from keras_albert.hub.names import parse_name
@@ -29,6 +30,15 @@ def resolve(name):
     """The local pretrained directory for `name` (see `keras_albert.hub`)."""
     source = parse_name(name)
     return _RESOLVERS[source.kind](source)
+
+
+def copy_pretrained(name, out, overwrite=False):
+    """Write the converted directory of `name` (see `resolve`) to `out`."""
+    entry = resolve(name)
+    write_directory(out, lambda temporary: shutil.copytree(entry, temporary,
+                                                           dirs_exist_ok=True),
+                    overwrite=overwrite)
+    return Path(out)
 
 
 def _converted(entry, source_format, local, source):

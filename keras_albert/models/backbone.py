@@ -5,7 +5,7 @@ import keras
 from keras_albert.layers.factorized_embedding import FactorizedEmbedding
 from keras_albert.layers.shared_encoder import SharedEncoder
 from keras_albert.models.pretrained import load_pretrained, save_pretrained
-from keras_albert.models.presets import get_preset
+from keras_albert.models.presets import PRESET_WEIGHTS, get_preset
 
 
 @keras.saving.register_keras_serializable(package="keras_albert")
@@ -150,10 +150,17 @@ class AlbertBackbone(keras.Model):
         return self.embeddings.word_embeddings
 
     @classmethod
-    def from_preset(cls, preset, **overrides):
-        """A randomly initialized backbone of a preset's shape; `overrides` replace
-        config entries (e.g. `execution="loop"`, `dtype="mixed_bfloat16"`)."""
-        return cls(**{**get_preset(preset), **overrides})
+    def from_preset(cls, preset, load_weights=True, **overrides):
+        """A preset's backbone, as keras-hub's `from_preset`: with the released
+        weights where the preset has them (`PRESET_WEIGHTS`, downloaded and
+        converted once, see `from_pretrained`), else, or with
+        `load_weights=False`, randomly initialized at the preset's shape.
+        `overrides` replace config entries (e.g. `execution="loop"`,
+        `dtype="mixed_bfloat16"`)."""
+        config = get_preset(preset)
+        if load_weights and PRESET_WEIGHTS[preset]:
+            return cls.from_pretrained(PRESET_WEIGHTS[preset], **overrides)
+        return cls(**{**config, **overrides})
 
     @classmethod
     def from_pretrained(cls, directory, **overrides):

@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from keras_albert.checks import check_positive_int
 from keras_albert.models.backbone import AlbertBackbone
+from keras_albert.models.presets import PRESET_WEIGHTS
 from keras_albert.models.pretrained import load_pretrained, save_pretrained
 from keras_albert.training.length_groups import MAX_WIDTHS, group_by_length
 
@@ -55,16 +56,26 @@ class AlbertTask(keras.Model):
         self.preprocessor = preprocessor
 
     @classmethod
-    def from_preset(cls, preset, backbone_overrides=None, **task_kwargs):
-        """A randomly initialized task model on a preset's backbone shape."""
-        backbone = AlbertBackbone.from_preset(preset, **(backbone_overrides or {}))
+    def from_preset(cls, preset, backbone_overrides=None, load_weights=True,
+                    **task_kwargs):
+        """This task on a preset's backbone: the released weights where the
+        preset has them (see `AlbertBackbone.from_preset`), else, or with
+        `load_weights=False`, randomly initialized."""
+        if load_weights and PRESET_WEIGHTS[preset]:
+            return cls.from_pretrained(PRESET_WEIGHTS[preset], backbone_overrides,
+                                       **task_kwargs)
+        backbone = AlbertBackbone.from_preset(preset, load_weights=False,
+                                              **(backbone_overrides or {}))
         return cls(backbone=backbone, **task_kwargs)
 
     @classmethod
     def from_pretrained(cls, directory, backbone_overrides=None, **task_kwargs):
         """This task on a pretrained directory's backbone, with the saved heads of
         the same name (all of them when the directory holds this task class);
-        `task_kwargs` as in the constructor (e.g. `num_classes`)."""
+        `directory` may be a name (`"albert/albert-base-v2"`,
+        `"hf://org/name@revision"`, a keras-hub preset, a release archive: see
+        `keras_albert.hub`); `task_kwargs` as in the constructor (e.g.
+        `num_classes`)."""
         return load_pretrained(directory, cls=cls, backbone_overrides=backbone_overrides,
                                **task_kwargs)
 

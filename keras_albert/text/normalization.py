@@ -149,3 +149,9 @@ def normalize_in_graph(strings, lowercase=True, keep_accents=False):
     if lowercase:
         strings = _lower(strings)
     return strings
+
+
+def valid_utf8(strings):
+    """Bytes that are not UTF-8 become U+FFFD, so any string can be served."""
+    return tf.strings.unicode_transcode(strings, "UTF-8", "UTF-8", errors="replace",
+                                        replace_control_characters=False)

@@ -206,9 +206,10 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
 
     keras.utils.set_random_seed(seed)
     with distribution.scope():
-        model = AlbertPretrainer.from_preset(preset, backbone_overrides={
-            "vocabulary_size": len(pieces), "max_sequence_length": sequence_length,
-            "execution": execution, "dtype": dtype, **(backbone_overrides or {})})
+        overrides = {"vocabulary_size": len(pieces), "max_sequence_length": sequence_length,
+                     "execution": execution, "dtype": dtype, **(backbone_overrides or {})}
+        model = AlbertPretrainer.from_preset(preset, backbone_overrides=overrides,
+                                             load_weights=False)
         schedule = WarmupPolynomialDecay(learning_rate, warmup_steps if warmup_steps
                                          is not None else steps // 10, steps)
         model.compile(optimizer=albert_optimizer(schedule),
