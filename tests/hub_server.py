@@ -59,7 +59,7 @@ class HubServer:
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     hub = None
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.0"  # one request a connection: stop() ends them all
 
     def log_message(self, *args):
         pass

@@ -22,6 +22,7 @@ from keras_albert.finetune.tagging import TokenTagging
 from keras_albert.finetune.training import balanced_class_weight, fit
 from keras_albert.locate import locate
 from keras_albert.models.pretrained import load_pretrained, read_config
+from keras_albert.text.preprocessor import AlbertPreprocessor
 from keras_albert.text.tokenizer import AlbertTokenizer
 
 TASKS = ("classify", "pair", "regress", "tag", "qa", "choice")
@@ -43,12 +44,12 @@ def saved_task(directory):
     """The task spec recorded by `finetune` in a model directory, with the
     directory's tokenizer and the sequence length it was trained with. A text
     classifier fine-tuned elsewhere (e.g. one converted from the Hub) reads a
-    `text` column at length 128."""
+    `text` column at length 128 (or the model's positions, if fewer)."""
     config = read_config(directory)
     saved = config.get("source", {}).get("finetune")
     if not saved and (config.get("task") or {}).get("class_name") == "AlbertClassifier":
         saved = {"task": "classify", "text_columns": ["text"], "label_column": "label",
-                 "sequence_length": 128}
+                 "sequence_length": min(128, config["backbone"]["max_sequence_length"])}
     if not saved:
         raise ValueError(f"{directory} is not a fine-tuned model (no 'finetune' entry "
                          "in config.json); fine-tune it with `keras-albert finetune`.")
@@ -144,13 +145,21 @@ def _skipped(report):
     return {key: value for key, value in dict(report).items() if key.startswith("skipped")}
 
 
+def _load_with_preprocessor(directory, spec):
+    """The saved model; one fine-tuned elsewhere gets the spec's preprocessor."""
+    model = load_pretrained(directory)
+    if model.preprocessor is None:
+        model.preprocessor = AlbertPreprocessor(spec.tokenizer, spec.sequence_length)
+    return model
+
+
 def evaluate(directory, data, batch_size=32):
     """The task metrics of a fine-tuned model (a directory or a name) on a
     labelled file."""
     directory = locate(directory)
     spec = saved_task(directory)
     rows, report = spec.read(data)
-    model = load_pretrained(directory)
+    model = _load_with_preprocessor(directory, spec)
     return {**spec.evaluate(model, rows, data, batch_size), "rows": len(rows),
             "skipped": _skipped(report)}
 
@@ -161,6 +170,6 @@ def predict(directory, data, batch_size=32):
     directory = locate(directory)
     spec = saved_task(directory)
     rows, _ = spec.read(data, with_labels=False)
-    model = load_pretrained(directory)
+    model = _load_with_preprocessor(directory, spec)
     return [{"row": row["row"], **prediction} for row, prediction
             in zip(rows, spec.predict(model, rows, batch_size), strict=True)]

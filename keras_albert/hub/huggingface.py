@@ -55,7 +55,7 @@ def _hub_errors(repo, revision, error):
     connection error."""
     from huggingface_hub import errors
 
-    name = f"{repo}@{revision}" if revision else repo
+    name = f"{repo}@{revision}" if revision not in (None, "main") else repo
     if isinstance(error, errors.GatedRepoError):
         return HubError(f"{name} is a gated repository on {endpoint()}: accept its "
                         "terms on the Hub, then set HF_TOKEN to a token of that account.")
