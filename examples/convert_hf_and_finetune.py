@@ -1,18 +1,16 @@
-"""Convert a Hugging Face ALBERT checkpoint, check it against transformers, and
-fine-tune it on a CSV file.
+"""Fine-tune a pretrained ALBERT by name, checked against transformers first.
 
-    huggingface-cli download albert/albert-base-v2 --local-dir albert-base-v2
-    python examples/convert_hf_and_finetune.py --checkpoint albert-base-v2 \
+    python examples/convert_hf_and_finetune.py --model albert/albert-base-v2 \
         --train train.csv --eval eval.csv --out albert-base-v2-classifier
 
-The checkpoint directory holds `config.json`, `model.safetensors` (or
-`pytorch_model.bin`) and `spiece.model` (the hub's ALBERT checkpoints carry it;
-`save_pretrained` of transformers 5 writes only `tokenizer.json`, so copy
-`spiece.model` next to it). Google's original TF checkpoints convert the same
-way with `convert("original", ...)`, keras-hub presets with
-`convert("keras-hub", ...)`. `--train` / `--eval` are CSV, TSV or JSONL files
-with `text` and `label` columns; without them the example writes JSONL files
-from the embedded WordNet task.
+`--model` is any name `from_pretrained` takes: a Hugging Face repository
+(`albert/albert-base-v2`, `hf://org/name@revision`), transformers' short names
+(`albert-base-v2`), a keras-hub preset (`albert_base_en_uncased`), Google's
+release archive by URL, or a directory. The first run downloads and converts
+it once into the cache (`keras-albert cache list`); later runs, also with
+`HF_HUB_OFFLINE=1`, load it from there. `--train` / `--eval` are CSV, TSV or
+JSONL files with `text` and `label` columns; without them the example writes
+JSONL files from the embedded WordNet task.
 """
 
 import argparse
@@ -20,28 +18,33 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_albert.convert import convert
+from keras_albert import AlbertBackbone
 from keras_albert.datasets import wordnet_label_names, write_wordnet
 from keras_albert.finetune import finetune
-from keras_albert.models.pretrained import load_pretrained
+from keras_albert.hub import parse_name
 from keras_albert.text import AlbertPreprocessor, AlbertTokenizer
 
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 
 
-def compare_with_transformers(checkpoint, converted):
+def compare_with_transformers(model):
     """Max abs difference of the sequence output from transformers' `AlbertModel`
-    on one sentence, or None when transformers (with torch) is not installed."""
+    on one sentence, or None when transformers (with torch) is not installed or
+    the name is not a transformers checkpoint."""
     try:
         import torch
         import transformers
     except ImportError:
         return None
-    tokenizer = AlbertTokenizer.from_pretrained(converted)
+    source = parse_name(model)
+    if source.kind not in ("hf", "directory"):
+        return None
+    tokenizer = AlbertTokenizer.from_pretrained(model)
     inputs = AlbertPreprocessor(tokenizer, sequence_length=16)([SENTENCE])
     inputs = {name: np.asarray(value) for name, value in inputs.items()}
-    ours = load_pretrained(converted).backbone(inputs)["sequence_output"]
-    reference = transformers.AlbertModel.from_pretrained(checkpoint).eval()
+    ours = AlbertBackbone.from_pretrained(model)(inputs)["sequence_output"]
+    reference = transformers.AlbertModel.from_pretrained(
+        source.name, revision=source.revision).eval()
     with torch.no_grad():
         theirs = reference(input_ids=torch.tensor(inputs["token_ids"]),
                            token_type_ids=torch.tensor(inputs["segment_ids"]),
@@ -49,13 +52,12 @@ def compare_with_transformers(checkpoint, converted):
     return float(np.abs(np.asarray(ours) - theirs.last_hidden_state.numpy()).max())
 
 
-def main(checkpoint, train=None, eval=None, out="converted-classifier",
+def main(model="albert/albert-base-v2", train=None, eval=None, out="albert-classifier",
          sequence_length=128, batch_size=32, epochs=3, learning_rate=3e-5, limit=2000):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    # 1. Convert: a keras-albert pretrained directory (config, weights, tokenizer).
-    convert("hf", checkpoint, out / "converted", overwrite=True)
-    difference = compare_with_transformers(checkpoint, out / "converted")
+    # 1. The same numbers as transformers (the first call downloads and converts).
+    difference = compare_with_transformers(model)
     if difference is not None:
         print(f"max |ours - transformers| on one sentence: {difference:.2e}")
     # 2. Fine-tune (XLA, warm-up + linear decay, best epoch kept); labels are
@@ -64,7 +66,7 @@ def main(checkpoint, train=None, eval=None, out="converted-classifier",
     if train is None:
         train, eval = write_wordnet(out / "data", ("train", "validation"), limit)
         label_names = wordnet_label_names()  # all 45, also those a slice lacks
-    summary = finetune("classify", out / "converted", train, out / "finetuned", eval=eval,
+    summary = finetune("classify", model, train, out / "finetuned", eval=eval,
                        label_names=label_names,
                        sequence_length=sequence_length, batch_size=batch_size,
                        epochs=epochs, learning_rate=learning_rate, verbose=2)
@@ -75,10 +77,11 @@ def main(checkpoint, train=None, eval=None, out="converted-classifier",
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkpoint", required=True, help="Hugging Face ALBERT directory")
+    parser.add_argument("--model", default="albert/albert-base-v2",
+                        help="a pretrained ALBERT's name or directory")
     parser.add_argument("--train", help="CSV/TSV/JSONL with text and label (default: WordNet)")
     parser.add_argument("--eval", help="file to evaluate on")
-    parser.add_argument("--out", default="converted-classifier")
+    parser.add_argument("--out", default="albert-classifier")
     parser.add_argument("--sequence-length", type=int, default=128)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--learning-rate", type=float, default=3e-5)

@@ -2,6 +2,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -19,6 +20,9 @@ import pytest  # noqa: E402
 
 from keras_albert.datasets import write_wordnet, write_wordnet_corpus  # noqa: E402
 from keras_albert.text import train_vocabulary  # noqa: E402
+from tests.hub_server import HubServer  # noqa: E402
+
+HUB_FIXTURES = Path(__file__).parent / "fixtures" / "hub"
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +49,32 @@ def wordnet_files(tmp_path_factory):
     directory = tmp_path_factory.mktemp("wordnet_task")
     write_wordnet(directory, limit=48)
     return directory
+
+
+@pytest.fixture
+def caches(tmp_path, monkeypatch):
+    """Empty keras-albert and Hugging Face caches for this test."""
+    monkeypatch.setenv("KERAS_ALBERT_CACHE", str(tmp_path / "keras_albert_cache"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    return tmp_path / "keras_albert_cache"
+
+
+@pytest.fixture
+def hub(tmp_path, caches, monkeypatch):
+    """A local Hub on 127.0.0.1 serving a copy of tests/fixtures/hub (tests
+    may add repositories under `hub.root`), with HF_ENDPOINT pointing at it."""
+    root = tmp_path / "hub_root"
+    shutil.copytree(HUB_FIXTURES, root, ignore=shutil.ignore_patterns("reference.json"))
+    with HubServer(root) as server:
+        monkeypatch.setenv("HF_ENDPOINT", server.endpoint)
+        # keras-albert reads HF_ENDPOINT at each load; transformers takes what
+        # huggingface_hub read at its import, so a test that runs it here too
+        # sets that as well.
+        import huggingface_hub.constants as hf_constants
+
+        monkeypatch.setattr(hf_constants, "ENDPOINT", server.endpoint)
+        monkeypatch.setattr(hf_constants, "HUGGINGFACE_CO_URL_TEMPLATE",
+                            server.endpoint + "/{repo_id}/resolve/{revision}/{filename}")
+        yield server

@@ -75,11 +75,12 @@ def test_finetune_csv_from_scratch(tmp_path):
     assert saved.label_names == sorted(LABELS)
 
 
-def test_convert_hf_and_finetune(tmp_path):
-    checkpoint = fixture_copy(tmp_path, "hf_pretraining_relu")
+def test_convert_hf_and_finetune(tmp_path, hub):
+    # A transformers checkpoint served by the local Hub, loaded by name.
+    fixture_copy(hub.root / "org", "hf_pretraining_relu")
     summary = load("convert_hf_and_finetune").main(
-        checkpoint, out=tmp_path / "out", sequence_length=32, batch_size=16, epochs=1,
-        learning_rate=1e-3, limit=64)
+        "hf://org/hf_pretraining_relu", out=tmp_path / "out", sequence_length=32,
+        batch_size=16, epochs=1, learning_rate=1e-3, limit=64)
     assert 0 <= summary["eval_metrics"]["accuracy"] <= 1
     assert (tmp_path / "out" / "finetuned" / "model" / "model.weights.h5").is_file()
     if summary["max_abs_difference"] is not None:  # transformers installed

@@ -152,7 +152,8 @@ def _keras_hub(source):
     except Exception as error:  # noqa: BLE001 — kagglehub raises many types
         raise HubError(f"Cannot download the keras-hub preset {source.name} from "
                        f"Kaggle: {huggingface.describe_error(error)}") from None
-    version = local.name if local.parent.name == "versions" else _fingerprint(local)
+    # kagglehub keeps VARIANT/VERSION/ (or versions/VERSION/ in its public layout).
+    version = local.name if local.name.isdigit() else _fingerprint(local)
     entry = cache.entry_path("kaggle", "/".join(parts[:4]), version, _VERSION)
     return _converted(entry, "keras-hub", local, {"name": source.name,
                                                   "revision": version})

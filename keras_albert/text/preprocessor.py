@@ -1,11 +1,14 @@
 """Strings to backbone inputs: `[CLS] A [SEP] B [SEP]`, truncated and padded."""
 
+import json
+
 import keras
 import tensorflow as tf
 import tensorflow_text as tf_text
 from keras_hub.src.utils.tensor_utils import preprocessing_function
 
 from keras_albert.checks import check_choice, check_positive_int
+from keras_albert.locate import locate
 from keras_albert.text.tokenizer import AlbertTokenizer
 
 # `truncate` -> how the length budget is shared between the segments.
@@ -200,6 +203,23 @@ class AlbertPreprocessor(keras.layers.Layer):
         self._convert_input_args = False
         self._allow_non_tensor_positional_args = True
         self.built = True
+
+    @classmethod
+    def from_pretrained(cls, directory, **kwargs):
+        """The preprocessor of a pretrained directory or name: its tokenizer,
+        with the packing a fine-tuned model was saved with (else up to 512
+        tokens, or the model's positions if fewer); `kwargs` (e.g.
+        `sequence_length`) win."""
+        directory = locate(directory)
+        config = {}
+        if (directory / "config.json").is_file():
+            config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        saved = (config.get("preprocessor") or {}).get("config", {})
+        positions = config.get("backbone", {}).get("max_sequence_length", 512)
+        settings = {"sequence_length": min(512, positions),
+                    **{k: saved[k] for k in ("sequence_length", "truncate") if k in saved},
+                    **kwargs}
+        return cls(AlbertTokenizer.from_pretrained(directory), **settings)
 
     @preprocessing_function
     def call(self, x, y=None, sample_weight=None):

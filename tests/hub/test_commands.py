@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_albert.cli import main
-from tests.hub.conftest import REFERENCE, REPO
+from tests.hub.reference import REFERENCE, REPO
 
 
 def test_export_by_name_serves_transformers_logits_online_then_offline(

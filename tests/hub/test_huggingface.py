@@ -7,10 +7,10 @@ import shutil
 import numpy as np
 import pytest
 
-from keras_albert import AlbertBackbone, AlbertClassifier, AlbertPretrainer, AlbertTokenizer
+from keras_albert import AlbertBackbone, AlbertClassifier, AlbertPretrainer
 from keras_albert.hub import HubError
 from keras_albert.text import AlbertPreprocessor
-from tests.hub.conftest import REFERENCE, REPO, converted_entries
+from tests.hub.reference import REFERENCE, REPO, converted_entries
 
 
 def transformers_texts():
@@ -19,8 +19,8 @@ def transformers_texts():
 
 def logits_of(model, name):
     texts, _ = transformers_texts()
-    preprocessor = AlbertPreprocessor(AlbertTokenizer.from_pretrained(name),
-                                      sequence_length=64)
+    preprocessor = AlbertPreprocessor.from_pretrained(name)  # the model's 64 positions
+    assert preprocessor.sequence_length == 64
     return np.asarray(model(preprocessor(texts)))
 
 

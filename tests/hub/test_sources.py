@@ -3,17 +3,18 @@ release archives on disk and by URL; the cache they are converted into."""
 
 import functools
 import http.server
+import shutil
 import tarfile
 import threading
 
 import numpy as np
 import pytest
 
-from keras_albert import AlbertClassifier, AlbertPretrainer, AlbertTokenizer
+from keras_albert import AlbertBackbone, AlbertClassifier, AlbertPretrainer, AlbertTokenizer
 from keras_albert.cli import main
 from keras_albert.hub import HubError, resolve
-from tests.convert.conversion_fixtures import fixture_copy
-from tests.hub.conftest import converted_entries
+from tests.convert.conversion_fixtures import FIXTURES, fixture_copy
+from tests.hub.reference import converted_entries
 
 
 def test_a_transformers_directory_is_converted_once(tmp_path, caches):
@@ -77,3 +78,15 @@ def test_interrupted_writes_are_never_used_and_cache_clear_removes_them(
     assert main(["cache", "clear"]) == 0
     assert "Removed 1" in capsys.readouterr().out
     assert not any((caches / "models").iterdir())
+
+
+def test_a_keras_hub_preset_name_goes_through_kagglehub(tmp_path, caches, monkeypatch):
+    # kagglehub's own cache, laid out as its download leaves it: no request.
+    monkeypatch.setenv("KAGGLEHUB_CACHE", str(tmp_path / "kagglehub"))
+    variant = tmp_path / "kagglehub/models/keras/albert/keras/albert_base_en_uncased"
+    shutil.copytree(FIXTURES / "keras_hub", variant / "5")
+    (variant / "5.complete").touch()
+    backbone = AlbertBackbone.from_pretrained("albert_base_en_uncased")
+    expected = AlbertBackbone.from_pretrained(FIXTURES / "keras_hub")  # the directory
+    np.testing.assert_array_equal(backbone.get_weights()[-1], expected.get_weights()[-1])
+    assert len(converted_entries(caches)) == 2
