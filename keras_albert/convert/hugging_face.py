@@ -1,7 +1,8 @@
 """Conversion from and to Hugging Face transformers ALBERT directories.
 
 A transformers directory holds `config.json`, `model.safetensors` (or
-`pytorch_model.bin`, or shards with an index) and `spiece.model` with
+`pytorch_model.bin`, or shards with an index) and `spiece.model` (or only
+`tokenizer.json`, as transformers 5 saves it: see `tokenizer_json`) with
 `tokenizer_config.json`. The architecture in `config.json` picks our model:
 `AlbertForPreTraining` -> `AlbertPretrainer`, `AlbertForSequenceClassification`
 -> `AlbertClassifier` (labels kept), and so on; `save_hf` writes the reverse.
@@ -20,6 +21,7 @@ from keras_albert.convert.albert_config import (
     transformers_config,
 )
 from keras_albert.convert.pretraining_heads import model_for_heads
+from keras_albert.convert.tokenizer_json import sentencepiece_from_tokenizer_json
 from keras_albert.convert.weights import (
     TRANSFORMERS,
     ConversionError,
@@ -38,6 +40,7 @@ from keras_albert.tasks import (
 )
 from keras_albert.text.tokenizer_files import VOCABULARY_FILE, tokenizer_spec
 
+TOKENIZER_JSON = "tokenizer.json"
 _BASE_PREFIX = "albert."
 # The decoder of the MLM head is tied to the word embeddings and its bias to
 # `predictions.bias`; transformers may store the copies.
@@ -175,21 +178,31 @@ def convert_hf(source, lowercase=None, verbose=False, **backbone_overrides):
     model = _task_model(architecture, backbone, hf_config, tensors)
     assign_weights(model, tensors, TRANSFORMERS, str(source), ignore=_TIED,
                    optional=_NOT_IN_TRANSFORMERS.get(type(model), ()))
+    return model, _tokenizer(source, lowercase)
 
-    tokenizer = None
+
+def _tokenizer(source, lowercase):
+    """`{"proto", "lowercase", "keep_accents"}` of a transformers directory:
+    its `spiece.model`, else the SentencePiece model rebuilt from its
+    `tokenizer.json` (all that transformers 5 saves), else None with a warning."""
     if (source / VOCABULARY_FILE).is_file():
-        tokenizer_config = {}
-        if (source / "tokenizer_config.json").is_file():
-            tokenizer_config = read_json(source / "tokenizer_config.json",
-                                         "tokenizer config")
-        tokenizer = {"proto": (source / VOCABULARY_FILE).read_bytes(),
-                     "lowercase": tokenizer_config.get("do_lower_case", True)
-                     if lowercase is None else lowercase,
-                     "keep_accents": tokenizer_config.get("keep_accents", False)}
+        proto = (source / VOCABULARY_FILE).read_bytes()
+    elif (source / TOKENIZER_JSON).is_file():
+        try:
+            proto = sentencepiece_from_tokenizer_json(source / TOKENIZER_JSON)
+        except ValueError as error:
+            raise ConversionError(f"{source}: {error}") from None
     else:
-        warnings.warn(f"No {VOCABULARY_FILE} in {source}: the converted directory "
-                      "will have no tokenizer.", stacklevel=2)
-    return model, tokenizer
+        warnings.warn(f"No {VOCABULARY_FILE} or {TOKENIZER_JSON} in {source}: the "
+                      "converted directory will have no tokenizer.", stacklevel=3)
+        return None
+    tokenizer_config = {}
+    if (source / "tokenizer_config.json").is_file():
+        tokenizer_config = read_json(source / "tokenizer_config.json", "tokenizer config")
+    return {"proto": proto,
+            "lowercase": tokenizer_config.get("do_lower_case", True)
+            if lowercase is None else lowercase,
+            "keep_accents": tokenizer_config.get("keep_accents", False)}
 
 
 def save_hf(model, directory, tokenizer=None, overwrite=True):

@@ -94,7 +94,10 @@ def needed_files(repo, files):
     else:
         raise HubError(f"{repo} has no model.safetensors, model.safetensors.index.json "
                        "or pytorch_model.bin.")
-    return ["config.json", *weights, *(f for f in TOKENIZER_FILES if f in names)]
+    tokenizer = [f for f in TOKENIZER_FILES if f in names]
+    if "spiece.model" not in names and "tokenizer.json" in names:  # transformers 5
+        tokenizer.append("tokenizer.json")
+    return ["config.json", *weights, *tokenizer]
 
 
 def _download(repo, commit, filename):

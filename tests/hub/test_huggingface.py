@@ -121,3 +121,11 @@ def test_presets_with_weights_load_them_by_name(hub):
                                   pretrained.get_weights()[0])
     architecture = AlbertBackbone.from_preset("albert_base_v2", load_weights=False)
     assert architecture.hidden_dim == 768
+
+
+def test_a_repository_saved_by_transformers_5_has_only_tokenizer_json(hub):
+    (hub.root / REPO / "spiece.model").unlink()  # as save_pretrained leaves it
+    model = AlbertClassifier.from_pretrained(REPO)
+    assert any(p.endswith("tokenizer.json") for p in file_downloads(hub))
+    _, expected = transformers_texts()
+    np.testing.assert_allclose(logits_of(model, REPO), expected, atol=1e-4)
