@@ -91,10 +91,7 @@ def list_entries():
 def clear():
     """Remove every converted model, ref and download, and any leftovers of
     interrupted writes. Returns the number of entries removed."""
-    root = cache_root()
-    removed = 0
+    removed = len(list_entries())
     for folder in (MODELS, REFS, DOWNLOADS):
-        for path in (root / folder).glob("*") if (root / folder).is_dir() else ():
-            removed += folder == MODELS and not path.name.startswith(".")
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        shutil.rmtree(cache_root() / folder, ignore_errors=True)
     return removed

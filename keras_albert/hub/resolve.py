@@ -100,7 +100,8 @@ def _archive(source):
     return _converted(entry, "original", path, {"name": str(path)})
 
 
-def _offline_entry(source, key, revision):
+def _offline_entry(key, revision):
+    """The cached entry of `revision` as last resolved online, or None."""
     commit = revision if _COMMIT.match(revision) else cache.read_ref(key, revision)
     entry = cache.entry_path(*key, commit, _VERSION) if commit else None
     if entry is None or not entry.is_dir():
@@ -112,7 +113,7 @@ def _hf(source):
     key = ("hf", source.name)
     revision = source.revision or "main"
     if huggingface.offline():
-        entry = _offline_entry(source, key, revision)
+        entry = _offline_entry(key, revision)
         if entry is None:
             raise HubError(f"{source} is not in the keras-albert cache "
                            f"({cache.cache_root()}) and HF_HUB_OFFLINE forbids "
@@ -121,7 +122,7 @@ def _hf(source):
     try:
         commit, files = huggingface.resolve_commit(source.name, revision)
     except HubUnreachable as error:
-        entry = _offline_entry(source, key, revision)
+        entry = _offline_entry(key, revision)
         if entry is None:
             raise
         warnings.warn(f"{error} Using the cached {entry.name}.", stacklevel=3)
