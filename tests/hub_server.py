@@ -10,7 +10,9 @@ huggingface_hub and transformers call, serving repositories from a folder.
 
 `gated` repositories answer 401/403 (X-Error-Code: GatedRepo) unless the
 request carries `Bearer <token>`; `cut_file` names a file whose body the
-server cuts off after `cut_bytes` bytes while `cut_file` stays set.
+server cuts off after `cut_bytes` bytes while `cut_file` stays set;
+`stall_file` one whose body stops after `cut_bytes` bytes until `resume` is
+set (then the connection is closed).
 """
 
 import hashlib
@@ -27,7 +29,9 @@ class HubServer:
         self.token = token
         self.gated = set()
         self.cut_file = None
+        self.stall_file = None
         self.cut_bytes = 1000
+        self.resume = threading.Event()
         self.requests = []
         handler = type("Handler", (_Handler,), {"hub": self})
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -131,9 +135,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if not body:
             return
-        if hub.cut_file == name:  # a connection that breaks mid-file
+        if name in (hub.cut_file, hub.stall_file):  # a connection that breaks mid-file
             self.wfile.write(data[start:start + hub.cut_bytes])
             self.wfile.flush()
+            if name == hub.stall_file:
+                hub.resume.wait(timeout=60)
             self.close_connection = True
             self.connection.shutdown(2)
             return

@@ -3,6 +3,10 @@ serving a repository that transformers' `save_pretrained` wrote."""
 
 import json
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -127,5 +131,28 @@ def test_a_repository_saved_by_transformers_5_has_only_tokenizer_json(hub):
     (hub.root / REPO / "spiece.model").unlink()  # as save_pretrained leaves it
     model = AlbertClassifier.from_pretrained(REPO)
     assert any(p.endswith("tokenizer.json") for p in file_downloads(hub))
+    _, expected = transformers_texts()
+    np.testing.assert_allclose(logits_of(model, REPO), expected, atol=1e-4)
+
+
+def test_a_process_killed_mid_download_leaves_nothing_used(hub, caches):
+    hub.stall_file = "model.safetensors"  # the transfer stops half-way
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from keras_albert import AlbertBackbone; "
+         f"AlbertBackbone.from_pretrained({REPO!r})"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not any(p.endswith("model.safetensors") for p in file_downloads(hub)):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        time.sleep(0.5)  # the first bytes are written to the Hub cache
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        hub.stall_file = None
+        hub.resume.set()
+    assert converted_entries(caches) == []
+    model = AlbertClassifier.from_pretrained(REPO)  # resumes, converts, loads
     _, expected = transformers_texts()
     np.testing.assert_allclose(logits_of(model, REPO), expected, atol=1e-4)
