@@ -37,7 +37,10 @@ def test_incomplete_or_extra_tensors_assign_nothing():
 
 def test_optimizer_slots_are_skipped():
     backbone = tiny_backbone()
-    tensors = collect_weights(backbone, ORIGINAL)
-    slots = {f"{name}/adam_m": value for name, value in tensors.items()}
+    tensors = {k: v + 1 for k, v in collect_weights(backbone, ORIGINAL).items()}
+    slots = {f"{name}/adam_m": np.zeros_like(value) for name, value in tensors.items()}
     assign_weights(backbone, {**tensors, **slots, "global_step": np.int64(7)}, ORIGINAL,
                    "test checkpoint")
+    # The weights are the checkpoint's, not its (zero) Adam slots.
+    for name, value in collect_weights(backbone, ORIGINAL).items():
+        np.testing.assert_allclose(value, tensors[name], err_msg=name)

@@ -150,3 +150,21 @@ def test_first_step_is_traced_once():
         train(model, x, {"mlm_logits": mask_ids, "sop_logits": np.array([0, 1, 1, 0])})
         assert model.optimizer.built
         assert traced_step_function(model).experimental_get_tracing_count() == 1
+
+
+def test_token_classifier_loss_ignores_minus_100_labels():
+    x = token_batch()
+    model = AlbertTokenClassifier(tiny_backbone(), num_classes=5)
+    logits = predict(model, x)  # (B, T, 5)
+    labels = RNG.integers(0, 5, (4, 10)).astype("int32")
+    labels[x["padding_mask"] == 0] = -100
+    kept = labels != -100
+    log_probabilities = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    expected = -np.take_along_axis(log_probabilities, np.maximum(labels, 0)[..., None],
+                                   -1)[..., 0][kept].mean()  # over real labels only
+    loss = float(model.default_losses()(labels, logits))
+    np.testing.assert_allclose(loss, expected, rtol=1e-5)
+    noisy = logits.copy()
+    noisy[~kept] += 50.0  # what the model says at ignored positions does not count
+    assert kept.sum() < kept.size
+    np.testing.assert_allclose(float(model.default_losses()(labels, noisy)), loss, rtol=1e-6)
