@@ -96,6 +96,7 @@ def test_backbone_exports_both_outputs(wordnet_vocab, tmp_path):
     import tensorflow as tf
 
     from keras_albert import AlbertBackbone, AlbertTokenizer
+    from keras_albert.text import AlbertPreprocessor
 
     tokenizer = AlbertTokenizer.from_pretrained(wordnet_vocab)
     backbone = AlbertBackbone.from_preset(
@@ -103,6 +104,11 @@ def test_backbone_exports_both_outputs(wordnet_vocab, tmp_path):
     backbone.save_pretrained(tmp_path / "backbone", tokenizer=tokenizer)
     path = export_saved_model(tmp_path / "backbone", tmp_path / "serving", "backbone")
     loaded = tf.saved_model.load(str(path))
-    outputs = loaded.signatures["serving_default"](text=tf.constant(["a small dog", ""]))
-    assert outputs["pooled_output"].shape == (2, backbone.hidden_dim)
-    assert np.isfinite(outputs["sequence_output"].numpy()).all()
+    texts = ["a small dog", "to run fast across the field", ""]
+    outputs = loaded.signatures["serving_default"](text=tf.constant(texts))
+    # The Keras backbone on the same packing (128 tokens, capped by the model's).
+    inputs = AlbertPreprocessor(tokenizer, sequence_length=128)(tf.constant(texts))
+    expected = backbone(inputs)
+    for name in ("sequence_output", "pooled_output"):
+        np.testing.assert_allclose(outputs[name].numpy(), expected[name].numpy(),
+                                   atol=1e-5, err_msg=name)
