@@ -14,7 +14,7 @@ from pathlib import Path
 
 WEIGHT_CHOICES = (("model.safetensors",), ("model.safetensors.index.json",),
                   ("pytorch_model.bin",))
-TOKENIZER_FILES = ("spiece.model", "tokenizer_config.json", "special_tokens_map.json")
+TOKENIZER_FILES = ("spiece.model", "tokenizer_config.json")
 _TRUE = {"1", "ON", "YES", "TRUE"}
 
 
