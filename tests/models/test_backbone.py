@@ -49,6 +49,11 @@ def test_matches_keras_hub(execution):
         hidden_dim=16, intermediate_dim=32, num_groups=2, num_inner_repetitions=2,
         max_sequence_length=24,
     )
+    # keras-hub initialises biases and betas to 0 and gammas to 1: perturb
+    # every weight so a swapped bias, beta or gamma shows.
+    rng = np.random.default_rng(0)
+    for weight in hub.weights:
+        weight.assign(weight + rng.normal(0, 0.1, weight.shape))
     ours = backbone_from_keras_hub(hub, execution=execution)
     x = token_batch(batch_size=5)
     real = x["padding_mask"].astype(bool)
