@@ -3,6 +3,7 @@
 import keras
 
 from keras_albert.layers.masked_lm_head import MaskedLMHead
+from keras_albert.tasks.masked_lm_loss import MaskedLMLoss
 from keras_albert.tasks.task import AlbertTask
 
 
@@ -30,9 +31,7 @@ def masked_lm_head(backbone):
 def masked_lm_loss():
     """Cross-entropy averaged over real masked positions (the original divides the
     weighted sum by the sum of `mask_weights`); pass those as `sample_weight`."""
-    return keras.losses.SparseCategoricalCrossentropy(
-        from_logits=True, reduction="mean_with_sample_weight"
-    )
+    return MaskedLMLoss()
 
 
 @keras.saving.register_keras_serializable(package="keras_albert")

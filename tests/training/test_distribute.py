@@ -10,6 +10,8 @@ import socket
 import subprocess
 import sys
 
+import h5py
+import numpy as np
 import pytest
 
 from keras_albert.training.distribute import make_strategy
@@ -46,6 +48,47 @@ def _check_log(out, replicas):
     assert (out / "model" / "model.weights.h5").is_file()
 
 
+def _read_weights(out):
+    """Every weight of the pretrained model's `.weights.h5`, by its path."""
+    weights = {}
+    with h5py.File(out / "model" / "model.weights.h5") as file:
+        file.visititems(lambda name, item: weights.setdefault(name, item[()])
+                        if isinstance(item, h5py.Dataset) else None)
+    return weights
+
+
+def _check_same_as_single_device(out, single):
+    """The same data, seed and global batch give the single-device run's
+    losses and weights: only the order of float additions differs."""
+    logs = []
+    for directory in (out, single):
+        with open(directory / "log.csv") as file:
+            logs.append([{key: float(value) for key, value in row.items()}
+                         for row in csv.DictReader(file)])
+    for distributed, reference in zip(*logs):
+        for key in ("loss", "val_loss"):
+            np.testing.assert_allclose(distributed[key], reference[key], rtol=1e-4,
+                                       err_msg=key)
+    expected = _read_weights(single)
+    actual = _read_weights(out)
+    assert sorted(actual) == sorted(expected)
+    for name, value in expected.items():
+        np.testing.assert_allclose(actual[name], value, atol=1e-4, rtol=0, err_msg=name)
+
+
+@pytest.fixture(scope="module")
+def single_device(corpus, tmp_path_factory):
+    """The same pretraining on one device, without XLA as the distributed runs."""
+    text, vocab = corpus
+    out = tmp_path_factory.mktemp("single") / "single"
+    result = subprocess.run(
+        [sys.executable, "-m", "keras_albert.cli", *COMMAND, "--vocab", str(vocab),
+         "--input", str(text), "--out", str(out), "--no-xla"],
+        capture_output=True, text=True, env=_environment(), timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
 def _free_ports(count):
     sockets = [socket.socket() for _ in range(count)]
     for each in sockets:
@@ -56,7 +99,7 @@ def _free_ports(count):
     return ports
 
 
-def test_mirrored_on_two_logical_cpus(corpus, tmp_path):
+def test_mirrored_on_two_logical_cpus(corpus, single_device, tmp_path):
     text, vocab = corpus
     out = tmp_path / "mirrored"
     result = subprocess.run(
@@ -66,9 +109,10 @@ def test_mirrored_on_two_logical_cpus(corpus, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "XLA is off" in result.stderr
     _check_log(out, replicas=2)
+    _check_same_as_single_device(out, single_device)
 
 
-def test_multi_worker_on_two_processes(corpus, tmp_path):
+def test_multi_worker_on_two_processes(corpus, single_device, tmp_path):
     text, vocab = corpus
     out = tmp_path / "multi_worker"
     workers = [f"127.0.0.1:{port}" for port in _free_ports(2)]
@@ -91,6 +135,7 @@ def test_multi_worker_on_two_processes(corpus, tmp_path):
     _check_log(out, replicas=2)
     assert sorted(os.listdir(out / "checkpoints")) == [
         "latest", "step-000000008", "step-000000012"]  # only the chief wrote
+    _check_same_as_single_device(out, single_device)
 
 
 def test_strategy_errors_are_one_line(monkeypatch):
