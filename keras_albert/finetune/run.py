@@ -114,7 +114,11 @@ def finetune(task, model, train, out, eval=None, text_columns=None,
         "train_rows": len(train_rows), "eval_rows": len(eval_rows or ()),
         "skipped": {"train": _skipped(train_report), "eval": _skipped(eval_report)},
         "epochs_run": len(history.history["loss"]), "train_seconds": round(seconds, 1),
+        "dtype": task_model.backbone.dtype_policy.name,  # the policy it trained under
     }
+    if weights is not None:
+        names = task_model.label_names or [str(index) for index in weights]
+        summary["class_weight"] = {names[index]: weight for index, weight in weights.items()}
     if eval_rows:
         summary["eval_metrics"] = spec.evaluate(task_model, eval_rows, eval, batch_size)
         if task in ("classify", "pair"):

@@ -42,8 +42,12 @@ def test_classify_the_embedded_wordnet_task(tmp_path, capsys, wordnet_vocab,
     summary, predictions = run_task(
         tmp_path, capsys, wordnet_vocab, "classify", wordnet_files / "train.jsonl",
         ["--class-weight", "balanced"], xla=True)
-    assert summary["majority_baseline"]["label"]
-    assert 0.0 <= summary["eval_metrics"]["macro_f1"] <= 1.0
+    labels = [json.loads(line)["label"] for line in
+              (wordnet_files / "train.jsonl").read_text().splitlines()]
+    counts = {label: labels.count(label) for label in set(labels)}
+    assert counts[summary["majority_baseline"]["label"]] == max(counts.values())
+    assert summary["class_weight"] == pytest.approx(
+        {label: len(labels) / (len(counts) * count) for label, count in counts.items()})
     assert len(predictions) == 48
     config = json.loads((tmp_path / "run/model/config.json").read_text())
     labels = config["task"]["config"]["label_names"]
@@ -113,3 +117,51 @@ def test_choice_reads_race_layout(tmp_path, capsys, wordnet_vocab):
     summary, predictions = run_task(tmp_path, capsys, wordnet_vocab, "choice", train)
     assert 0.0 <= summary["eval_metrics"]["accuracy"] <= 1.0
     assert all(p["choice"] in (0, 1, 2) for p in predictions)
+
+
+def test_early_stopping_restores_the_best_epoch_under_bfloat16(tmp_path, wordnet_vocab):
+    """Eval labels are the training labels flipped, so learning the training
+    data makes the eval metric worse: `--patience 1` stops one epoch after the
+    best, and the saved model holds the best epoch's weights, not the last's."""
+    import csv
+
+    import h5py
+    import numpy as np
+
+    words = ["cat dog bird", "tree leaf flower"]
+    rows = [{"text": f"{words[i % 2]} {i}", "label": ["animal", "plant"][i % 2]}
+            for i in range(24)] + [{"text": "cat fish", "label": "animal"}] * 8
+    flipped = [{**row, "label": {"animal": "plant", "plant": "animal"}[row["label"]]}
+               for row in rows]
+    train = write_jsonl(tmp_path / "train.jsonl", rows)
+    evaluation = write_jsonl(tmp_path / "eval.jsonl", flipped)
+    out = tmp_path / "run"
+    assert main(["finetune", "--task", "classify", "--vocab", str(wordnet_vocab),
+                 "--train", str(train), "--eval", str(evaluation), "--out", str(out),
+                 "--model", "albert_tiny", "--epochs", "6", "--batch-size", "8",
+                 "--sequence-length", "16", "--learning-rate", "2e-3", "--patience", "1",
+                 "--class-weight", "balanced", "--dtype", "mixed_bfloat16",
+                 "--no-xla"]) == 0
+    summary = json.loads((out / "metrics.json").read_text())
+    # scikit-learn's "balanced": n / (k * count) = 32 / (2 * 20) and 32 / (2 * 12)
+    assert summary["class_weight"] == pytest.approx({"animal": 0.8, "plant": 4 / 3})
+    with open(out / "history.csv") as file:
+        accuracy = [float(row["val_accuracy"]) for row in csv.DictReader(file)]
+    best = int(np.argmax(accuracy))  # the first of equal values, as KeepBest keeps
+    assert best < len(accuracy) - 1, accuracy  # the design: later epochs are worse
+    assert summary["epochs_run"] == len(accuracy) == best + 2  # patience 1
+    assert summary["eval_metrics"]["accuracy"] == pytest.approx(accuracy[best], abs=1e-6)
+
+    def weights(path):
+        found = []
+        with h5py.File(path) as file:
+            file.visititems(lambda name, item: found.append(item[()])
+                            if isinstance(item, h5py.Dataset) else None)
+        return found
+
+    saved, kept = weights(out / "model" / "model.weights.h5"), weights(
+        out / "checkpoints" / "best.weights.h5")
+    assert len(saved) == len(kept) > 0
+    for a, b in zip(saved, kept):
+        np.testing.assert_array_equal(a, b)
+    assert summary["dtype"] == "mixed_bfloat16"

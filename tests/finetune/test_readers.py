@@ -60,3 +60,43 @@ def test_conll_sentences(tmp_path):
     path.write_text("John\n")
     with pytest.raises(ValueError, match="line 1: expected a word and a tag"):
         read_conll(path)
+
+
+def test_tagging_jsonl_reads_as_conll(tmp_path):
+    from keras_albert.finetune.tagging import TokenTagging
+
+    conll = tmp_path / "a.conll"
+    conll.write_text("John NNP B-PER\nruns VBZ O\n\nHi UH O\n")
+    jsonl = tmp_path / "a.jsonl"
+    jsonl.write_text('{"words": ["John", "runs"], "tags": ["B-PER", "O"]}\n'
+                     '{"words": ["Hi"], "tags": ["O"]}\n')
+    strip = lambda rows: [{k: v for k, v in row.items() if k != "row"} for row in rows]
+    assert strip(TokenTagging().read(jsonl)[0]) == strip(TokenTagging().read(conll)[0])
+    assert strip(TokenTagging().read(jsonl)[0])[0] == {"words": ["John", "runs"],
+                                                      "tags": ["B-PER", "O"]}
+    jsonl.write_text('{"words": ["John", "runs"], "tags": ["B-PER"]}\n')
+    with pytest.raises(ValueError, match="line 1: 2 words but 1 tags"):
+        TokenTagging().read(jsonl)
+
+
+def test_choice_layouts_read_alike(tmp_path):
+    import json
+
+    from keras_albert.finetune.choice import MultipleChoice
+
+    layouts = {
+        "generic": {"context": "A dog barks.", "question": "Who barks?",
+                    "choices": ["the dog", "the cat", "nobody"], "label": 2},
+        "race": {"article": "A dog barks.", "question": "Who barks?",
+                 "options": ["the dog", "the cat", "nobody"], "answer": "C"},
+        "swag": {"sent1": "A dog barks.", "sent2": "Who barks?", "ending0": "the dog",
+                 "ending1": "the cat", "ending2": "nobody", "label": 2},
+    }
+    read = {}
+    for name, record in layouts.items():
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text(json.dumps(record) + "\n")
+        read[name] = MultipleChoice().read(path)[0]
+    assert read["generic"] == read["race"] == read["swag"] == [{
+        "row": 1, "context": "A dog barks.", "label": 2,
+        "seconds": ["Who barks? the dog", "Who barks? the cat", "Who barks? nobody"]}]
