@@ -1,6 +1,7 @@
 """Writing files so that a reader never sees a half-written one."""
 
 import contextlib
+import csv
 import os
 import shutil
 import tempfile
@@ -60,3 +61,11 @@ def write_directory(directory, write, overwrite=True):
     finally:
         if temporary.exists():
             shutil.rmtree(temporary)
+
+
+def read_csv_rows(path):
+    """The rows of a CSV file with a header, as dicts ([] when there is no file)."""
+    if not Path(path).is_file():
+        return []
+    with open(path, newline="", encoding="utf-8") as file:
+        return list(csv.DictReader(file))

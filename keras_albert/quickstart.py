@@ -10,13 +10,13 @@ pretraining from its last checkpoint, and a rerun with other settings starts
 clean, so a directory never mixes two runs.
 """
 
-import csv
 import json
 import shutil
 import time
 from pathlib import Path
 
 from keras_albert.files import atomic_path
+from keras_albert.quickstart_report import write_report
 
 STAGES = ("data", "vocab", "pretrain", "finetune", "export", "verify", "report")
 SETTINGS_FILE = "quickstart.json"
@@ -174,16 +174,9 @@ def _verify(out, config, log):
 
 
 def _report(out, config, log):
-    from keras_albert.quickstart_report import write_report
-
     report = write_report(out, config, artifacts(out), _read_times(out))
     with atomic_path(out / "report" / "report.json") as temporary:
         temporary.write_text(json.dumps(report, indent=2))
-
-
-def read_csv(path):
-    with open(path, newline="") as file:
-        return list(csv.DictReader(file))
 
 
 STAGE_FUNCTIONS = {"data": _data, "vocab": _vocab, "pretrain": _pretrain,

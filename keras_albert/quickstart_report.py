@@ -3,20 +3,14 @@
 import json
 from pathlib import Path
 
-from keras_albert.files import atomic_path
-
-
-def _rows(path):
-    from keras_albert.quickstart import read_csv
-
-    return read_csv(path) if Path(path).is_file() else []
+from keras_albert.files import atomic_path, read_csv_rows
 
 
 def write_report(out, config, artifacts, times):
     """Write `out/report.md` and `out/report.png`; return the figures as a dict."""
     out = Path(out)
-    pretrain = _rows(out / "pretrain" / "log.csv")
-    history = _rows(out / "finetune" / "history.csv")
+    pretrain = read_csv_rows(out / "pretrain" / "log.csv")
+    history = read_csv_rows(out / "finetune" / "history.csv")
     finetune = json.loads((out / "finetune" / "metrics.json").read_text())
     verify = json.loads((out / "verify" / "verify.json").read_text())
     test = verify["keras"]["accuracy"]
