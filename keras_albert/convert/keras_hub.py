@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_albert.compat import keras_hub_encoder_parts
 from keras_albert.convert.weights import ConversionError
 from keras_albert.models.backbone import AlbertBackbone
 
@@ -35,17 +36,14 @@ def backbone_config_from_keras_hub(hub_backbone, **overrides):
 
 def _block_weights(hub_block, hidden_dim):
     """A keras-hub `TransformerEncoder`'s weights in our block's weight order."""
-    attention = hub_block._self_attention_layer
+    query, key, value, output, *rest = keras_hub_encoder_parts(hub_block)
     weights = []
-    for dense in (attention._query_dense, attention._key_dense, attention._value_dense):
+    for dense in (query, key, value):
         kernel, bias = dense.get_weights()  # (H, N, D), (N, D)
         weights += [kernel.reshape(hidden_dim, hidden_dim), bias.reshape(hidden_dim)]
-    kernel, bias = attention._output_dense.get_weights()  # (N, D, H), (H,)
+    kernel, bias = output.get_weights()  # (N, D, H), (H,)
     weights += [kernel.reshape(hidden_dim, hidden_dim), bias]
-    for layer in (hub_block._self_attention_layer_norm,
-                  hub_block._feedforward_intermediate_dense,
-                  hub_block._feedforward_output_dense,
-                  hub_block._feedforward_layer_norm):
+    for layer in rest:  # LayerNorm, intermediate, output, LayerNorm
         weights += layer.get_weights()
     return weights
 

@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_text as tf_text
 
+from keras_albert.compat import sentencepiece_resource
 from keras_albert.export import encoder
 from keras_albert.locate import locate
 from keras_albert.models.backbone import AlbertBackbone
@@ -245,7 +246,7 @@ def archive(model, endpoints, preprocessor=None):
     """
     exported = keras.export.ExportArchive()
     if preprocessor is not None:
-        exported.track(preprocessor.tokenizer._sentence_piece)
+        exported.track(sentencepiece_resource(preprocessor.tokenizer))
     for name, function in endpoints.items():
         exported.add_endpoint(name, function)
     return exported

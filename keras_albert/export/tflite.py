@@ -22,6 +22,7 @@ from tensorflow.lite.tools import flatbuffer_utils
 from tensorflow_text.core.pybinds import tflite_registrar
 
 from keras_albert.checks import check_choice, check_positive_int
+from keras_albert.compat import calibrate_only, set_custom_op_registerers
 from keras_albert.datasets.wordnet import evenly_spaced
 from keras_albert.export import int8, serving
 from keras_albert.files import atomic_path
@@ -43,8 +44,7 @@ def _converter(saved, with_tokenizer):
     # their kernels (see export/README.md).
     converter.allow_custom_ops = with_tokenizer
     if with_tokenizer:  # for the int8 calibration run
-        converter.target_spec._experimental_custom_op_registerers = list(
-            tflite_registrar.SELECT_TFTEXT_OPS)
+        set_custom_op_registerers(converter, tflite_registrar.SELECT_TFTEXT_OPS)
     return converter
 
 
@@ -77,7 +77,7 @@ def _token_ranges(model, preprocessor, texts):
         converter = _converter(saved, with_tokenizer=False)
         _quantize(converter, "int8", int8.calibration_inputs(preprocessor, texts))
         converter.experimental_mlir_quantizer = True
-        converter._experimental_calibrate_only = True  # what the debugger does
+        calibrate_only(converter)
         return int8.activation_ranges(converter.convert())
 
 

@@ -5,6 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_albert.checks import check_positive_int
+from keras_albert.compat import symbolic_build
 from keras_albert.models.backbone import AlbertBackbone
 from keras_albert.models.presets import PRESET_WEIGHTS
 from keras_albert.models.pretrained import load_pretrained, save_pretrained
@@ -168,11 +169,9 @@ class AlbertTask(keras.Model):
         else:  # lists, generators, PyDatasets: the optimizer only
             batch = None
         # Keras' private build: should a release drop it, build the optimizer alone.
-        symbolic_build = getattr(self, "_symbolic_build", None)
         with self.distribute_strategy.scope():
-            if batch is not None and symbolic_build is not None:
-                symbolic_build(data_batch=batch)
-            elif not self.optimizer.built:
+            if not (batch is not None and symbolic_build(self, batch)) and (
+                    not self.optimizer.built):
                 self.optimizer.build(self.trainable_variables)
 
     def evaluate(self, x=None, y=None, batch_size=None, sample_weight=None,

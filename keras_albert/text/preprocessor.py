@@ -5,9 +5,9 @@ import json
 import keras
 import tensorflow as tf
 import tensorflow_text as tf_text
-from keras_hub.src.utils.tensor_utils import preprocessing_function
 
 from keras_albert.checks import check_choice, check_positive_int
+from keras_albert.compat import keep_inputs_as_given, preprocessing_function
 from keras_albert.locate import locate
 from keras_albert.text.tokenizer import AlbertTokenizer
 
@@ -200,8 +200,7 @@ class AlbertPreprocessor(keras.layers.Layer):
         self.sequence_length = sequence_length
         self.truncate = truncate
         # Strings and ragged ids stay TensorFlow tensors; nothing to build.
-        self._convert_input_args = False
-        self._allow_non_tensor_positional_args = True
+        keep_inputs_as_given(self)
         self.built = True
 
     @classmethod

@@ -1,10 +1,10 @@
 """ALBERT's tokenizer as a Keras layer: normalization and SentencePiece in-graph."""
 
 import keras
-from keras_hub.src.utils.tensor_utils import preprocessing_function
 from keras_hub.tokenizers import SentencePieceTokenizer
 
 from keras_albert.checks import check_positive_int
+from keras_albert.compat import preprocessing_function, sentencepiece_graph_only
 from keras_albert.locate import locate
 from keras_albert.text.normalization import (
     check_normalization_flags,
@@ -70,8 +70,8 @@ class AlbertTokenizer(SentencePieceTokenizer):
             self._add_special_token(token, name)
         # Eager calls take the same TensorFlow path as graphs (keras-hub would
         # run SentencePiece in Python and skip `normalize_in_graph`).
-        kwargs.setdefault("_allow_python_workflow", False)
-        super().__init__(proto=proto, sequence_length=sequence_length, **kwargs)
+        super().__init__(proto=proto, sequence_length=sequence_length,
+                         **sentencepiece_graph_only(kwargs))
 
     def set_proto(self, proto):
         """Load a SentencePiece model (path or bytes); check ALBERT's pieces."""

@@ -6,6 +6,8 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from keras_albert.compat import optimizer_slots
+
 
 @keras.saving.register_keras_serializable(package="keras_albert")
 class AlbertLamb(keras.optimizers.Lamb):
@@ -131,8 +133,7 @@ class AlbertLamb(keras.optimizers.Lamb):
         # The word table's gradient arrives as `tf.IndexedSlices` when nothing
         # clipped it; LAMB's update and trust ratio are dense anyway.
         gradient = ops.cast(tf.convert_to_tensor(gradient), variable.dtype)
-        m = self._momentums[self._get_variable_index(variable)]
-        v = self._velocities[self._get_variable_index(variable)]
+        m, v = optimizer_slots(self, variable)
         self.assign(m, self.beta_1 * m + (1.0 - self.beta_1) * gradient)
         self.assign(v, self.beta_2 * v + (1.0 - self.beta_2) * ops.square(gradient))
         update = m / (ops.sqrt(v) + self.epsilon)

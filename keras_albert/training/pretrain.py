@@ -27,6 +27,7 @@ import sentencepiece as spm
 import tensorflow as tf
 
 from keras_albert.checks import check_positive_int
+from keras_albert.compat import forget_distribute_strategy, symbolic_build
 from keras_albert.models.pretrained import save_pretrained
 from keras_albert.text.tokenizer_files import read_tokenizer_files
 from keras_albert.tasks import AlbertPretrainer
@@ -105,10 +106,10 @@ def _prepare_multi_worker(model, dataset):
       their logs as vectors of one element, which that reduction averages.
     """
     with model.distribute_strategy.scope():
-        model._symbolic_build(data_batch=next(iter(dataset.take(1))))
+        symbolic_build(model, next(iter(dataset.take(1))))
         if not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
-    model._distribute_strategy = None
+    forget_distribute_strategy(model)
     train_step, test_step = model.train_step, model.test_step
 
     def as_vectors(logs):
