@@ -58,3 +58,38 @@ def classifier_dir(tmp_path_factory, wordnet_vocab):
 def glosses():
     """Real held-out text: 64 WordNet glosses."""
     return [example["text"] for example in load_wordnet("validation", limit=64)]
+
+
+# (file name, `keras-albert export` arguments): every quantization kind, with
+# and without the tokenizer inside.
+EXPORTS = [
+    ("float32.tflite", ["tflite"]),
+    ("float16.tflite", ["tflite", "--quantize", "float16"]),
+    ("dynamic.tflite", ["tflite", "--quantize", "dynamic"]),
+    ("int8.tflite", ["tflite", "--quantize", "int8", "--representative", "{calibration}",
+                     "--keep-float", "all-but-dense"]),
+    ("text.tflite", ["tflite", "--with-tokenizer"]),
+    ("dynamic_text.tflite", ["tflite", "--quantize", "dynamic", "--with-tokenizer"]),
+    ("int8_text.tflite", ["tflite", "--quantize", "int8", "--with-tokenizer",
+                          "--representative", "{calibration}"]),
+    ("float32.onnx", ["onnx"]),
+    ("dynamic.onnx", ["onnx", "--quantize", "dynamic"]),
+]
+
+
+@pytest.fixture(scope="session")
+def exported(classifier_dir, tmp_path_factory):
+    """{file name: path} of `EXPORTS`, made as commands, as a user makes them
+    (int8 calibrated on training glosses, not the held-out ones)."""
+    from keras_albert.cli import main
+
+    tmp_path = tmp_path_factory.mktemp("exported")
+    calibration = tmp_path / "calibration.txt"
+    calibration.write_text("\n".join(e["text"] for e in load_wordnet("train", limit=200)))
+    paths = {}
+    for name, arguments in EXPORTS:
+        command = [a.format(calibration=calibration) for a in arguments]
+        paths[name] = tmp_path / name
+        assert main(["export", command[0], str(classifier_dir), "--out", str(paths[name]),
+                     *command[1:]]) == 0, command
+    return paths

@@ -45,19 +45,15 @@ def _cut(inputs, rows, length):
 
 
 @pytest.mark.parametrize("quantize", ["none", "float16", "dynamic", "int8"])
-def test_tflite_matches_keras_at_any_shape(classifier_dir, glosses, reference, tmp_path,
-                                           quantize):
+def test_tflite_matches_keras_at_any_shape(exported, reference, quantize):
     inputs, expected = reference
-    path = export_tflite(classifier_dir, tmp_path / "model.tflite", quantize=quantize,
-                         representative=glosses[32:])
+    path = exported[f"{'float32' if quantize == 'none' else quantize}.tflite"]
     assert read_metadata(path)["label_names"] == LABELS
     runner = TFLiteRunner(path)
     logits = runner.tokens(inputs)["logits"]
-    agreement = (logits.argmax(-1) == expected.argmax(-1)).mean()
     if quantize in ("none", "float16"):
         np.testing.assert_allclose(logits, expected, atol=TOLERANCE[quantize])
-    else:  # int8 weights (and, for int8, activations outside the attention core)
-        assert agreement >= 0.95
+    # Quantized files are held to verify's bounds on 256 texts in test_bounds.py.
     if quantize == "int8":  # the logits come straight from a float dense layer
         producers = _output_producers(path)
         assert ("FULLY_CONNECTED", "float32") in producers
@@ -68,10 +64,9 @@ def test_tflite_matches_keras_at_any_shape(classifier_dir, glosses, reference, t
     np.testing.assert_allclose(one, logits[:1], atol=1e-4)
 
 
-def test_tflite_with_the_tokenizer_inside(classifier_dir, glosses, reference, wordnet_vocab,
-                                          tmp_path):
+def test_tflite_with_the_tokenizer_inside(exported, glosses, reference):
     _, expected = reference
-    path = export_tflite(classifier_dir, tmp_path / "text.tflite", with_tokenizer=True)
+    path = exported["text.tflite"]
     runner = TFLiteRunner(path)
     assert runner.takes_text and read_metadata(path)["signature"] == "serving_default"
     logits = runner.texts(glosses[:32])["logits"]
@@ -95,16 +90,12 @@ def _dense_output_scales(path):
             and tensors[op["outputs"][0]]["dtype"] == np.int8]
 
 
-def test_int8_with_the_tokenizer_quantizes_as_the_token_file(classifier_dir, glosses,
-                                                             reference, tmp_path):
+def test_int8_with_the_tokenizer_quantizes_as_the_token_file(exported, glosses, reference):
     # Calibrated on lone unpadded texts, the tokenizer-inside file got narrower
     # ranges than the token-input one and lost labels; it now takes the token
     # model's ranges, so both compute the same thing.
     inputs, _ = reference
-    tokens = export_tflite(classifier_dir, tmp_path / "int8.tflite", quantize="int8",
-                           representative=glosses[32:])
-    text = export_tflite(classifier_dir, tmp_path / "int8_text.tflite", quantize="int8",
-                         representative=glosses[32:], with_tokenizer=True)
+    tokens, text = exported["int8.tflite"], exported["int8_text.tflite"]
     scales = _dense_output_scales(tokens)
     assert len(scales) > 4 and _dense_output_scales(text) == scales
     np.testing.assert_allclose(TFLiteRunner(text).texts(glosses[:32])["logits"],
@@ -131,11 +122,11 @@ def test_int8_needs_representative_text(classifier_dir, tmp_path):
     assert not (tmp_path / "int8.tflite").exists()
 
 
-def test_onnx_matches_keras(classifier_dir, reference, tmp_path):
+def test_onnx_matches_keras(exported, reference):
     import onnx
 
     inputs, expected = reference
-    path = export_onnx(classifier_dir, tmp_path / "model.onnx")
+    path = exported["float32.onnx"]
     proto = onnx.load(str(path))
     assert proto.opset_import[0].version >= 17
     dims = [d.dim_param for d in proto.graph.input[0].type.tensor_type.shape.dim]
@@ -148,17 +139,15 @@ def test_onnx_matches_keras(classifier_dir, reference, tmp_path):
                                expected[:1], atol=1e-4)
 
 
-def test_onnx_dynamic_int8(classifier_dir, reference, tmp_path):
+def test_onnx_dynamic_int8(classifier_dir, exported, reference, tmp_path):
     import onnx
 
-    inputs, expected = reference
-    path = export_onnx(classifier_dir, tmp_path / "dynamic.onnx", quantize="dynamic")
+    inputs, _ = reference
+    path = exported["dynamic.onnx"]
     operators = {node.op_type for node in onnx.load(str(path)).graph.node}
     assert {"DynamicQuantizeLinear", "MatMulInteger"} <= operators
     assert read_onnx_metadata(path)["quantize"] == "dynamic"
     logits = OnnxRunner(path).tokens(inputs)["logits"]
-    assert np.isfinite(logits).all()
-    agreement = np.mean(logits.argmax(-1) == expected.argmax(-1))
-    assert agreement >= 0.9, agreement
+    assert np.isfinite(logits).all()  # verify's bounds: test_bounds.py
     with pytest.raises(ValueError, match="quantize='int8'"):
         export_onnx(classifier_dir, tmp_path / "int8.onnx", quantize="int8")
