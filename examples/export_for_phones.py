@@ -50,7 +50,8 @@ def export(model, out, representative=None):
     calibrates its activations on `representative`, a data file of text like
     the app's (default: 200 WordNet glosses, the embedded task's text)."""
     from keras_albert.datasets import load_wordnet
-    from keras_albert.export import export_tflite, read_texts
+    from keras_albert.export import export_tflite
+    from keras_albert.finetune import read_texts
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

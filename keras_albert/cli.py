@@ -8,7 +8,11 @@ import warnings
 
 
 def _presets(args):
-    from keras_albert.models.presets import PRESET_WEIGHTS, PRESETS, count_backbone_params
+    from keras_albert.models.presets import (
+        PRESET_WEIGHTS,
+        PRESETS,
+        count_backbone_params,
+    )
 
     for name, config in PRESETS.items():
         weights = PRESET_WEIGHTS[name] or "none (random: needs --vocab)"
@@ -142,7 +146,8 @@ def _export(args):
                                   sequence_length=args.sequence_length,
                                   overwrite=args.overwrite)
     elif args.format == "tflite":
-        from keras_albert.export import export_tflite, read_texts
+        from keras_albert.export import export_tflite
+        from keras_albert.finetune import read_texts
 
         texts = None
         if args.representative:
@@ -161,9 +166,13 @@ def _export(args):
 
 def _verify(args):
     from keras_albert.export import format_table, verify
+    from keras_albert.export.encoder import saved_as_encoder
     from keras_albert.files import atomic_path
+    from keras_albert.finetune import read_texts
 
-    report = verify(args.model, args.artifacts, args.data, limit=args.limit)
+    texts, labels = read_texts(args.model, args.data, limit=args.limit,
+                               with_labels=not saved_as_encoder(args.model))
+    report = verify(args.model, args.artifacts, texts, labels)
     print(format_table(report))
     if args.json:
         with atomic_path(args.json) as temporary:

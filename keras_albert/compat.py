@@ -42,6 +42,14 @@ def sentencepiece_graph_only(kwargs):
     return {"_allow_python_workflow": False, **kwargs}
 
 
+def sentencepiece_tokenize(tokenizer, inputs):
+    """keras-hub's own in-graph SentencePiece tokenization (the base of the
+    `_tokenize_tf` hook `AlbertTokenizer` overrides to normalize first)."""
+    from keras_hub.tokenizers import SentencePieceTokenizer
+
+    return SentencePieceTokenizer._tokenize_tf(tokenizer, inputs)
+
+
 def sentencepiece_resource(tokenizer):
     """The tensorflow-text SentencePiece resource behind a keras-hub
     tokenizer, which an `ExportArchive` must track to save it."""

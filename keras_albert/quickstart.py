@@ -142,12 +142,8 @@ def artifacts(out):
 
 
 def _export(out, config, log):
-    from keras_albert.export import (
-        export_onnx,
-        export_saved_model,
-        export_tflite,
-        read_texts,
-    )
+    from keras_albert.export import export_onnx, export_saved_model, export_tflite
+    from keras_albert.finetune import read_texts
 
     model = out / "finetune" / "model"
     texts, _ = read_texts(model, out / "data" / "train.jsonl", limit=200)
@@ -165,9 +161,12 @@ def _export(out, config, log):
 
 def _verify(out, config, log):
     from keras_albert.export import format_table, verify
+    from keras_albert.finetune import read_texts
 
-    report = verify(out / "finetune" / "model", list(artifacts(out).values()),
-                    out / "data" / "test.jsonl", limit=config["verify_examples"])
+    model = out / "finetune" / "model"
+    texts, labels = read_texts(model, out / "data" / "test.jsonl", with_labels=True,
+                               limit=config["verify_examples"])
+    report = verify(model, list(artifacts(out).values()), texts, labels)
     with atomic_path(out / "verify" / "verify.json") as temporary:
         temporary.write_text(json.dumps(report, indent=2))
     log(format_table(report))

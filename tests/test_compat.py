@@ -2,6 +2,7 @@
 Keras, keras-hub and TensorFlow: an upgrade that moves one fails here, by name."""
 
 import importlib
+from pathlib import Path
 
 import keras
 import keras_hub
@@ -51,6 +52,15 @@ def test_sentencepiece_resource_is_the_tensorflow_text_tokenizer():
     tokenizer.tokenize(["x"])
     assert isinstance(compat.sentencepiece_resource(tokenizer),
                       tf_text.SentencepieceTokenizer)
+
+
+def test_sentencepiece_tokenize_is_keras_hubs_graph_tokenization():
+    tokenizer = keras_hub.tokenizers.SentencePieceTokenizer(
+        **compat.sentencepiece_graph_only({"proto": SPIECE}))
+    texts = tf.constant(["Hello world.", "a"])
+    expected = tf_text.SentencepieceTokenizer(model=Path(SPIECE).read_bytes()).tokenize(texts)
+    ids = compat.sentencepiece_tokenize(tokenizer, texts)  # eager: lists
+    assert [list(row) for row in ids] == expected.to_list()
 
 
 def test_preprocessing_function_takes_lists_and_tensors():

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from keras_albert.checks import check_choice
 from keras_albert.files import atomic_path
+from keras_albert.sampling import evenly_spaced
 
 DATA_FILE = Path(__file__).parent / "data" / "wordnet_lexnames.tsv.gz"
 LICENSE_FILE = DATA_FILE.parent / "WORDNET_LICENSE"
@@ -55,14 +56,6 @@ def load_wordnet(split="train", limit=None):
                              f"limit={limit!r}")
         examples = evenly_spaced(examples, limit)
     return examples
-
-
-def evenly_spaced(items, limit):
-    """`limit` items spread evenly over all of `items` (all if fewer), so a
-    slice of a file sorted by anything keeps its whole range."""
-    if limit >= len(items):
-        return list(items)
-    return [items[i * len(items) // limit] for i in range(limit)]
 
 
 def wordnet_label_names():

@@ -18,7 +18,9 @@ text has fewer masks than the batch's most).
 
 import tensorflow as tf
 
+from keras_albert.locate import locate
 from keras_albert.models.backbone import AlbertBackbone
+from keras_albert.models.pretrained import read_config
 from keras_albert.tasks.masked_lm import AlbertMaskedLM
 from keras_albert.tasks.pretrainer import AlbertPretrainer
 from keras_albert.tasks.sentence_order import AlbertSentenceOrder
@@ -33,6 +35,13 @@ TOP_K = 5
 def is_encoder(model):
     """Whether `model` exports as an encoder (it has no fine-tuned head)."""
     return isinstance(model, ENCODERS)
+
+
+def saved_as_encoder(directory):
+    """Whether the model saved in `directory` exports as an encoder, read from
+    its `config.json` without loading the weights."""
+    task = read_config(locate(directory)).get("task") or {}
+    return task.get("class_name") in (None, *(cls.__name__ for cls in ENCODERS))
 
 
 def has_fill_mask(model):

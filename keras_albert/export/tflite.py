@@ -23,10 +23,10 @@ from tensorflow_text.core.pybinds import tflite_registrar
 
 from keras_albert.checks import check_choice, check_positive_int
 from keras_albert.compat import calibrate_only, set_custom_op_registerers
-from keras_albert.datasets.wordnet import evenly_spaced
 from keras_albert.export import int8, serving
 from keras_albert.files import atomic_path
 from keras_albert.locate import locate
+from keras_albert.sampling import evenly_spaced
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")

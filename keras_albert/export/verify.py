@@ -19,8 +19,8 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from keras_albert import metrics
 from keras_albert.export import encoder, runners, serving
-from keras_albert.finetune import metrics
 from keras_albert.locate import locate
 from keras_albert.text.preprocessor import AlbertPreprocessor
 
@@ -210,10 +210,12 @@ def _failures(result, reference):
     return failures
 
 
-def verify(directory, artifacts, data, limit=None):
-    """Check each artifact of the model in `directory` (or of a name) on the
-    labelled `data` (texts alone suffice for an encoder: a `.txt` file, one a
-    line, or a data file's `text` column).
+def verify(directory, artifacts, texts, labels=None):
+    """Check each artifact of the model in `directory` (or of a name) on
+    held-out `texts` (strings, or (a, b) tuples for pair tasks) and their
+    `labels` (class names, or scores for regression; not needed for an
+    encoder, whose embeddings are compared). `keras_albert.finetune.read_texts`
+    reads them from a data file in the model's format.
 
     Returns:
         `{"model": ..., "examples": n, "keras": {metric: value}, "artifacts":
@@ -223,10 +225,17 @@ def verify(directory, artifacts, data, limit=None):
 
     if not artifacts:
         raise ValueError("Name at least one exported artifact to verify.")
+    texts = list(texts)
+    if not texts:
+        raise ValueError("verify needs held-out texts. Received: none.")
     directory = locate(directory)
     model = serving.load_for_export(directory)
-    texts, labels = serving.read_texts(directory, data, limit=limit,
-                                       with_labels=not encoder.is_encoder(model))
+    if not encoder.is_encoder(model):
+        if labels is None:
+            raise ValueError(f"verify: {directory} has a task head; pass the held-out "
+                             "labels (a data file with a label column).")
+        if len(labels) != len(texts):
+            raise ValueError(f"verify: {len(texts)} texts but {len(labels)} labels.")
     reference = _Reference(directory, model, texts, labels)
     results = [r for path in artifacts for r in _check_artifact(Path(path), reference)]
     return {"model": str(directory), "examples": len(texts),

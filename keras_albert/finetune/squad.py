@@ -14,7 +14,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from keras_albert.finetune import metrics, readers
+from keras_albert import metrics
+from keras_albert.finetune import readers
 from keras_albert.finetune.tagging import encode_texts
 from keras_albert.finetune.training import load_task
 from keras_albert.tasks.question_answerer import AlbertQuestionAnswerer

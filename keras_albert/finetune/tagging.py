@@ -10,7 +10,8 @@ import collections
 
 import numpy as np
 
-from keras_albert.finetune import metrics, readers
+from keras_albert import metrics
+from keras_albert.finetune import readers
 from keras_albert.finetune.training import load_task
 from keras_albert.tasks.token_classifier import IGNORE_LABEL, AlbertTokenClassifier
 

@@ -4,7 +4,11 @@ import keras
 from keras_hub.tokenizers import SentencePieceTokenizer
 
 from keras_albert.checks import check_positive_int
-from keras_albert.compat import preprocessing_function, sentencepiece_graph_only
+from keras_albert.compat import (
+    preprocessing_function,
+    sentencepiece_graph_only,
+    sentencepiece_tokenize,
+)
 from keras_albert.locate import locate
 from keras_albert.text.normalization import (
     check_normalization_flags,
@@ -101,7 +105,7 @@ class AlbertTokenizer(SentencePieceTokenizer):
     @preprocessing_function
     def _tokenize_tf(self, inputs):
         inputs = normalize_in_graph(inputs, self.lowercase, self.keep_accents)
-        return super()._tokenize_tf(inputs)
+        return sentencepiece_tokenize(self, inputs)
 
     def get_config(self):
         return {

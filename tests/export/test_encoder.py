@@ -73,7 +73,7 @@ def test_tflite_and_onnx_exports_pass_verify(release):
                     ["tflite", str(model), "--out", artifacts[2], "--quantize", "dynamic"],
                     ["onnx", str(model), "--out", artifacts[3]]):
         assert main(["export", *command]) == 0, command
-    report = verify(model, artifacts, release / "texts.txt")
+    report = verify(model, artifacts, TEXTS[:4])
     assert report["passed"], report
     rows = {(r["artifact"], r["input"]): r for r in report["artifacts"]}
     assert rows[(artifacts[0], "tokens")]["max_abs_diff"] < 1e-4

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from keras_albert.finetune.metrics import (
+from keras_albert.metrics import (
     classification_metrics,
     entity_f1,
     entity_spans,
