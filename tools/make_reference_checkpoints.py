@@ -1,13 +1,17 @@
 """Make the conversion fixtures with the reference libraries themselves.
 
 The conversion tests compare keras-albert against numbers produced here by
-transformers (PyTorch), TensorFlow's TF1 checkpoint writer and keras-hub, so the
-tests need none of torch or transformers. Everything is tiny (kilobytes).
+transformers (PyTorch) and keras-hub, so the tests need none of torch or
+transformers. Everything is tiny (kilobytes). The `original*/` fixtures (Google's
+TF1 layout) come from Google's own code, `tools/make_original_fixtures.py`; this
+tool leaves them in place, and since they are computed on `inputs.npz` and
+`spiece.model`, run that tool after this one.
 
 Regenerate (needs torch and transformers besides the package's dependencies):
 
     pip install torch==2.13.0 transformers==5.23.0
     python tools/make_reference_checkpoints.py --out tests/fixtures/conversion
+    python tools/make_original_fixtures.py --out tests/fixtures/conversion
 
 Layout written under --out:
 
@@ -18,11 +22,6 @@ Layout written under --out:
     hf_<name>/                   save_pretrained of an Albert* model with random
                                  weights (no spiece.model: the tests add it) and
                                  reference.npz, its outputs on inputs.npz
-    original/                    a TF1 checkpoint with the original ALBERT variable
-                                 names (and adam slots and global_step, as Google's
-                                 release has), albert_config.json, reference.npz
-    original_hub/                the same weights under the TF-Hub `module/` prefix
-                                 in variables/, the config in assets/
     keras_hub/                   keras_hub AlbertBackbone.save_to_preset, with
                                  reference.npz (keras-hub's own sequence output)
 """
@@ -173,12 +172,11 @@ def hf_fixtures(out, inputs):
                    for key, value in feed.items()}
         return {"logits": model(**choices).logits}
 
-    models = {}
     for name, config in CONFIGS.items():
         config = hf.AlbertConfig(**config, hidden_dropout_prob=0.0,
                                  attention_probs_dropout_prob=0.0)
-        models[name] = hf_fixture(out, name, hf.AlbertForPreTraining(config), inputs,
-                                  pretraining_outputs)
+        hf_fixture(out, name, hf.AlbertForPreTraining(config), inputs,
+                   pretraining_outputs)
     labels = {0: "negative", 1: "neutral", 2: "positive"}
     tasks = {
         "sequence_classification": (hf.AlbertForSequenceClassification,
@@ -191,97 +189,6 @@ def hf_fixtures(out, inputs):
     for name, (cls, extra, outputs_of) in tasks.items():
         config = hf.AlbertConfig(**TASK_CONFIG, **extra)
         hf_fixture(out, name, cls(config), inputs, outputs_of)
-    return models["pretraining_groups"]
-
-
-# The original variable names (google-research/albert modeling.py) of each
-# transformers parameter; `True` marks a torch Linear weight, stored transposed.
-def original_names(hf_name):
-    rules = [
-        ("albert.embeddings.word_embeddings.weight", "bert/embeddings/word_embeddings", False),
-        ("albert.embeddings.position_embeddings.weight", "bert/embeddings/position_embeddings", False),
-        ("albert.embeddings.token_type_embeddings.weight", "bert/embeddings/token_type_embeddings", False),
-        ("albert.embeddings.LayerNorm.weight", "bert/embeddings/LayerNorm/gamma", False),
-        ("albert.embeddings.LayerNorm.bias", "bert/embeddings/LayerNorm/beta", False),
-        ("albert.encoder.embedding_hidden_mapping_in.weight", "bert/encoder/embedding_hidden_mapping_in/kernel", True),
-        ("albert.encoder.embedding_hidden_mapping_in.bias", "bert/encoder/embedding_hidden_mapping_in/bias", False),
-        ("albert.pooler.weight", "bert/pooler/dense/kernel", True),
-        ("albert.pooler.bias", "bert/pooler/dense/bias", False),
-        ("predictions.dense.weight", "cls/predictions/transform/dense/kernel", True),
-        ("predictions.dense.bias", "cls/predictions/transform/dense/bias", False),
-        ("predictions.LayerNorm.weight", "cls/predictions/transform/LayerNorm/gamma", False),
-        ("predictions.LayerNorm.bias", "cls/predictions/transform/LayerNorm/beta", False),
-        ("predictions.bias", "cls/predictions/output_bias", False),
-        ("sop_classifier.classifier.weight", "cls/seq_relationship/output_weights", False),
-        ("sop_classifier.classifier.bias", "cls/seq_relationship/output_bias", False),
-    ]
-    for hf_key, name, transpose in rules:
-        if hf_name == hf_key:
-            return name, transpose
-    prefix = "albert.encoder.albert_layer_groups."
-    if not hf_name.startswith(prefix):
-        return None, False
-    group, _, inner, rest = hf_name[len(prefix):].split(".", 3)
-    block = f"bert/encoder/transformer/group_{group}/inner_group_{inner}/"
-    parts = {
-        "attention.query": "attention_1/self/query", "attention.key": "attention_1/self/key",
-        "attention.value": "attention_1/self/value", "attention.dense": "attention_1/output/dense",
-        "attention.LayerNorm": "LayerNorm", "ffn": "ffn_1/intermediate/dense",
-        "ffn_output": "ffn_1/intermediate/output/dense", "full_layer_layer_norm": "LayerNorm_1",
-    }
-    layer, parameter = rest.rsplit(".", 1)
-    is_norm = "LayerNorm" in layer or "layer_norm" in layer
-    leaf = {("weight", True): "gamma", ("bias", True): "beta",
-            ("weight", False): "kernel", ("bias", False): "bias"}[(parameter, is_norm)]
-    return block + parts[layer] + "/" + leaf, leaf == "kernel"
-
-
-def write_tf1_checkpoint(variables, prefix):
-    import tensorflow as tf
-
-    graph = tf.Graph()
-    with graph.as_default():
-        tf_variables = {name: tf.compat.v1.Variable(value, name=name.replace("/", "_"))
-                        for name, value in variables.items()}
-        saver = tf.compat.v1.train.Saver(var_list=tf_variables)
-        with tf.compat.v1.Session(graph=graph) as session:
-            session.run(tf.compat.v1.global_variables_initializer())
-            saver.save(session, prefix, write_meta_graph=False)
-
-
-def original_fixtures(out, model, config):
-    variables = {}
-    for hf_name, value in model.state_dict().items():
-        name, transpose = original_names(hf_name)
-        if name is None:
-            continue  # the tied decoder copy
-        value = value.numpy()
-        variables[name] = np.ascontiguousarray(value.T if transpose else value)
-    original_config = {**config, "hidden_act": "gelu", "hidden_dropout_prob": 0.0,
-                       "attention_probs_dropout_prob": 0.0, "type_vocab_size": 2,
-                       "initializer_range": 0.02, "net_structure_type": 0,
-                       "gap_size": 0, "num_memory_blocks": 0, "down_scale_factor": 1,
-                       "layers_to_keep": []}
-    directory = os.path.join(out, "original")
-    os.makedirs(directory)
-    # A training checkpoint also holds optimizer state; the converter skips it.
-    slots = {f"{name}/{slot}": np.zeros_like(value)
-             for name, value in variables.items() for slot in ("adam_m", "adam_v")}
-    write_tf1_checkpoint({**variables, **slots, "global_step": np.int64(3)},
-                         os.path.join(directory, "model.ckpt-3"))
-    with open(os.path.join(directory, "albert_config.json"), "w") as f:
-        json.dump(original_config, f, indent=2)
-    shutil.copy(os.path.join(out, "hf_pretraining_groups", "reference.npz"), directory)
-
-    hub = os.path.join(out, "original_hub")
-    os.makedirs(os.path.join(hub, "assets"))
-    os.makedirs(os.path.join(hub, "variables"))
-    write_tf1_checkpoint({f"module/{name}": value for name, value in variables.items()},
-                         os.path.join(hub, "variables", "variables"))
-    os.remove(os.path.join(hub, "variables", "checkpoint"))
-    with open(os.path.join(hub, "assets", "albert_config.json"), "w") as f:
-        json.dump(original_config, f, indent=2)
-    shutil.copy(os.path.join(out, "hf_pretraining_groups", "reference.npz"), hub)
 
 
 def keras_hub_fixture(out, inputs):
@@ -309,18 +216,29 @@ def keras_hub_fixture(out, inputs):
              pooled_output=keras.ops.convert_to_numpy(outputs["pooled_output"]))
 
 
+def clear_own_fixtures(out):
+    """Make `out` hold none of this tool's files; the `original*/` fixtures of
+    `tools/make_original_fixtures.py` stay."""
+    os.makedirs(out, exist_ok=True)
+    for name in os.listdir(out):
+        path = os.path.join(out, name)
+        if name.startswith("original"):
+            continue
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
     out = parser.parse_args().out
-    if os.path.exists(out):
-        shutil.rmtree(out)
-    os.makedirs(out)
+    clear_own_fixtures(out)
     train_vocabulary(out)
     tokenizer_reference(out)
     inputs = make_inputs(out)
-    groups_model = hf_fixtures(out, inputs)
-    original_fixtures(out, groups_model, CONFIGS["pretraining_groups"])
+    hf_fixtures(out, inputs)
     keras_hub_fixture(out, inputs)
 
 

@@ -1,7 +1,14 @@
+"""Conversion of Google's original layout, against Google's own numbers.
+
+The fixtures (`tools/make_original_fixtures.py`) are checkpoints written by
+Google's `modeling.py` and pretraining heads, with the outputs of Google's graph.
+"""
+
 import tarfile
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from keras_albert import AlbertBackbone, AlbertPretrainer
 from keras_albert.convert import ConversionError, convert
@@ -11,20 +18,56 @@ from tests.convert.conversion_fixtures import (
     fixture_copy,
 )
 
-REFERENCE = np.load(FIXTURES / "original" / "reference.npz")
+TOLERANCE = 1e-5  # max abs diff, float32 against Google's float32 graph
+REFERENCES = {name: np.load(FIXTURES / name / "reference.npz")
+              for name in ("original", "original_relu", "original_hub")}
 
 
-@pytest.mark.parametrize("layout, vocabulary", [
-    ("original", "30k-clean.model"),  # Google's release directory
-    ("original_hub", "assets/30k-clean.model"),  # TF-Hub module: module/ prefix
+@pytest.mark.parametrize("layout, vocabulary, groups", [
+    ("original", "30k-clean.model", 2),  # Google's release directory, gelu
+    ("original_relu", "30k-clean.model", 1),  # relu, 1 group x 1 inner group
+    ("original_hub", "assets/30k-clean.model", 2),  # TF-Hub module: module/ prefix
 ])
-def test_release_converts_exactly(tmp_path, layout, vocabulary):
+def test_release_converts_exactly(tmp_path, layout, vocabulary, groups):
     source = fixture_copy(tmp_path, layout, vocabulary)
     out = tmp_path / "converted"
     convert("original", source, out)
-    check_pretraining_outputs(AlbertPretrainer.from_pretrained(out), REFERENCE)
+    check_pretraining_outputs(AlbertPretrainer.from_pretrained(out), REFERENCES[layout],
+                              TOLERANCE)
     assert (out / "spiece.model").read_bytes() == (FIXTURES / "spiece.model").read_bytes()
-    assert AlbertBackbone.from_pretrained(out).num_hidden_groups == 2
+    assert AlbertBackbone.from_pretrained(out).num_hidden_groups == groups
+
+
+def swapped_copy(tmp_path, first, second):
+    """A copy of the `original` release whose checkpoint has every tensor named
+    `...first` exchanged with its `...second`."""
+    source = fixture_copy(tmp_path, "original", "30k-clean.model")
+    prefix = str(source / "model.ckpt-3")
+    reader = tf.train.load_checkpoint(prefix)
+    tensors = {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()}
+    swapped = [name for name in tensors if name.endswith(first)]
+    assert swapped
+    for name in swapped:
+        other = name.removesuffix(first) + second
+        tensors[name], tensors[other] = tensors[other], tensors[name]
+    tf.raw_ops.SaveV2(prefix=prefix, tensor_names=list(tensors),
+                      shape_and_slices=[""] * len(tensors), tensors=list(tensors.values()))
+    return source
+
+
+@pytest.mark.parametrize("first, second", [
+    ("attention_1/self/query/kernel", "attention_1/self/key/kernel"),
+    ("LayerNorm/gamma", "LayerNorm/beta"),
+    ("attention_1/output/dense/bias", "ffn_1/intermediate/output/dense/bias"),
+])
+def test_reference_sees_swapped_weights(tmp_path, first, second):
+    """A converter that mixed up two weights of the same shape would be caught:
+    with them exchanged in the checkpoint, the outputs leave Google's."""
+    source = swapped_copy(tmp_path, first, second)
+    convert("original", source, tmp_path / "converted")
+    with pytest.raises(AssertionError, match="sequence_output"):
+        check_pretraining_outputs(AlbertPretrainer.from_pretrained(tmp_path / "converted"),
+                                  REFERENCES["original"], TOLERANCE)
 
 
 def test_release_archive_is_extracted(tmp_path):
@@ -34,7 +77,7 @@ def test_release_archive_is_extracted(tmp_path):
         tar.add(source, arcname="albert_tiny")
     convert("original", archive, tmp_path / "converted")
     check_pretraining_outputs(AlbertPretrainer.from_pretrained(tmp_path / "converted"),
-                              REFERENCE)
+                              REFERENCES["original"], TOLERANCE)
 
 
 def test_archive_member_escaping_target_is_refused(tmp_path):
