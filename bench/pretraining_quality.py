@@ -25,7 +25,7 @@ import keras
 from keras_albert import AlbertPretrainer
 from keras_albert.text.tokenizer_files import read_tokenizer_files
 from keras_albert.text.corpus import read_documents
-from keras_albert.text.masking import word_start_table
+from keras_albert.text.masking import masking_vocabulary
 from keras_albert.text.pretraining_data import create_instances, pretraining_dataset
 from keras_albert.training.pretrain import sentencepiece_encoder, split_documents
 
@@ -61,12 +61,12 @@ def main():
     documents, _ = read_documents(args.input, args.input_format)
     _, held_out = split_documents(documents, args.validation_fraction)
     length = args.sequence_length or config["max_sequence_length"]
-    instances = create_instances(held_out, encode, length, 2, 3,
+    vocabulary = masking_vocabulary(pieces)
+    instances = create_instances(held_out, encode, length, vocabulary.special,
                                  seed=12345, dupe_factor=args.dupe_factor)
     pairs = len(instances["sop_labels"])
     steps = pairs // args.batch_size
-    dataset = pretraining_dataset(instances, args.batch_size, word_start_table(pieces),
-                                  mask_id=4, seed=12345, num_epochs=1, shuffle=False,
+    dataset = pretraining_dataset(instances, args.batch_size, vocabulary, seed=12345, num_epochs=1, shuffle=False,
                                   max_predictions=args.max_predictions)
     after = evaluate(model, dataset, steps)
     keras.utils.set_random_seed(args.seed)  # the run's initial weights

@@ -8,17 +8,40 @@ over the budget and skipped if it overlaps one already chosen; the budget is
 `min(max_predictions, max(1, round(15% of the real tokens)))`. Each chosen token
 becomes `[MASK]` with probability 0.8, stays with 0.1 and becomes a random
 token with 0.1. The original draws the random token from the whole vocabulary;
-here it is drawn from the non-special ids (5 and up), so `[CLS]`, `[SEP]` and
-padding never appear inside a text.
+here it is drawn from the non-special ids (the vocabulary's own, found by
+`special_token_ids`), so `[CLS]`, `[SEP]` and padding never appear inside a text.
 
 Randomness comes from `tf.random.stateless_*` with a seed the caller derives
 from (seed, example index): the same example always gets the same masks, which
 is what makes an interrupted run resumable to the same weights.
 """
 
+from typing import NamedTuple
+
 import tensorflow as tf
 
-NUM_SPECIAL_TOKENS = 5  # <pad> <unk> [CLS] [SEP] [MASK]
+from keras_albert.text.special_tokens import SpecialTokenIds, special_token_ids
+
+
+class MaskingVocabulary(NamedTuple):
+    """What masking needs to know of a vocabulary."""
+
+    word_starts: tf.Tensor  # bool (V,): the piece begins a word
+    ordinary_ids: tf.Tensor  # int32: the non-special ids, for random replacement
+    special: SpecialTokenIds
+
+    @property
+    def size(self):
+        return int(self.word_starts.shape[0])
+
+
+def masking_vocabulary(pieces, word_starts=None):
+    """The `MaskingVocabulary` of a list of pieces in id order (word starts by
+    SentencePiece's "\u2581" unless given)."""
+    special = special_token_ids(pieces)
+    starts = word_start_table(pieces) if word_starts is None else word_starts
+    return MaskingVocabulary(tf.constant(starts, tf.bool),
+                             tf.constant(special.ordinary(len(pieces)), tf.int32), special)
 
 
 def word_start_table(pieces):
@@ -33,28 +56,27 @@ def _ngram_lengths(seed, num_words, max_ngram):
     return tf.cast(draws[0], tf.int32) + 1  # (W,)
 
 
-def mask_tokens(token_ids, padding_mask, seed, word_starts, mask_id, vocabulary_size,
-                max_predictions, masked_lm_prob=0.15, max_ngram=3,
-                special_ids=(2, 3)):
+def mask_tokens(token_ids, padding_mask, seed, vocabulary, max_predictions,
+                masked_lm_prob=0.15, max_ngram=3):
     """Mask one packed example.
 
     Args:
         token_ids: int32 (T,) `[CLS] A [SEP] B [SEP]` and padding.
         padding_mask: int32 (T,), 1 for real tokens.
         seed: int32 (2,), a stateless seed for this example.
-        word_starts: bool (V,), from `word_start_table`.
-        mask_id: int. The `[MASK]` id.
-        vocabulary_size: int. V.
+        vocabulary: a `MaskingVocabulary` (word starts, the `[MASK]` id, the
+            ids never masked: `[CLS]`, `[SEP]`).
         max_predictions: int. M, the static number of mask slots.
         masked_lm_prob: float. Share of real tokens to predict.
         max_ngram: int. Longest n-gram, in words.
-        special_ids: ids never masked (`[CLS]`, `[SEP]`).
 
     Returns:
         `(masked_token_ids (T,), mask_positions (M,), mask_ids (M,),
         mask_weights (M,) float32)`; unused slots have position 0, id 0, weight 0.
     """
     length = tf.shape(token_ids)[0]
+    word_starts, mask_id = vocabulary.word_starts, vocabulary.special.mask
+    special_ids = [vocabulary.special.cls, vocabulary.special.sep]
     is_special = tf.reduce_any(token_ids[:, None] == tf.constant(special_ids)[None, :],
                                axis=1)
     candidate = tf.logical_and(padding_mask > 0, tf.logical_not(is_special))  # (T,)
@@ -103,8 +125,9 @@ def mask_tokens(token_ids, padding_mask, seed, word_starts, mask_id, vocabulary_
     masked = tf.logical_and(candidate, tf.gather(chosen_words, tf.maximum(word_of_token, 0)))
     positions = tf.cast(tf.where(masked)[:, 0], tf.int32)[:max_predictions]  # ascending
     action = tf.random.stateless_uniform([length], seeds[2])
-    random_ids = tf.random.stateless_uniform([length], seeds[3], NUM_SPECIAL_TOKENS,
-                                             vocabulary_size, tf.int32)
+    ordinary = vocabulary.ordinary_ids
+    random_ids = tf.gather(ordinary, tf.random.stateless_uniform(
+        [length], seeds[3], 0, tf.shape(ordinary)[0], tf.int32))
     replacement = tf.where(action < 0.8, mask_id,
                            tf.where(action < 0.9, token_ids, random_ids))
     masked_token_ids = tf.where(masked, replacement, token_ids)

@@ -40,7 +40,7 @@ def _trim_pair(a, b, max_tokens, rng):
             longer.pop()
 
 
-def create_instances(documents, encode, sequence_length, cls_id, sep_id, seed=0,
+def create_instances(documents, encode, sequence_length, special, seed=0,
                      short_seq_prob=0.1, dupe_factor=1):
     """Packed SOP pairs of tokenized documents.
 
@@ -48,7 +48,7 @@ def create_instances(documents, encode, sequence_length, cls_id, sep_id, seed=0,
         documents: list of lists of sentence strings.
         encode: callable str -> list of int ids (normalization included).
         sequence_length: int. T, including `[CLS]` and two `[SEP]`.
-        cls_id, sep_id: ints.
+        special: the vocabulary's `SpecialTokenIds` (`[CLS]`, `[SEP]`, padding).
         seed: int.
         short_seq_prob: float. Probability of a shorter target length.
         dupe_factor: int. Passes over the corpus, each with its own chunking,
@@ -83,18 +83,20 @@ def create_instances(documents, encode, sequence_length, cls_id, sep_id, seed=0,
     if not pairs:
         raise ValueError("The corpus gives no sentence pairs (every document has "
                          "fewer than 2 tokens).")
-    token_ids = np.zeros((len(pairs), sequence_length), np.int32)
+    token_ids = np.full((len(pairs), sequence_length), special.pad, np.int32)
     segment_ids = np.zeros_like(token_ids)
+    padding_mask = np.zeros_like(token_ids)
     for row, (a, b, _) in enumerate(pairs):
-        packed = [cls_id, *a, sep_id, *b, sep_id]
+        packed = [special.cls, *a, special.sep, *b, special.sep]
         token_ids[row, :len(packed)] = packed
         segment_ids[row, len(a) + 2:len(packed)] = 1
+        padding_mask[row, :len(packed)] = 1
     return {"token_ids": token_ids, "segment_ids": segment_ids,
-            "padding_mask": (token_ids != 0).astype(np.int32),
+            "padding_mask": padding_mask,
             "sop_labels": np.array([label for *_, label in pairs], np.int32)}
 
 
-def pretraining_dataset(instances, batch_size, word_starts, mask_id, seed=0,
+def pretraining_dataset(instances, batch_size, vocabulary, seed=0,
                         max_predictions=20, start_step=0, num_epochs=None,
                         shuffle=True):
     """Batches of masked SOP pairs for `AlbertPretrainer.fit`.
@@ -102,8 +104,7 @@ def pretraining_dataset(instances, batch_size, word_starts, mask_id, seed=0,
     Args:
         instances: the dict of `create_instances`.
         batch_size: int. Batches are always full (static shapes).
-        word_starts: bool (V,) per id, from `masking.word_start_table`.
-        mask_id: int.
+        vocabulary: a `masking.MaskingVocabulary` (word starts, special ids).
         seed: int. Fixes the order of every pass and every mask.
         max_predictions: int. M, mask slots per example.
         start_step: int. Skip this many batches (resuming).
@@ -116,7 +117,6 @@ def pretraining_dataset(instances, batch_size, word_starts, mask_id, seed=0,
         `sample_weight = {"mlm_logits": mask_weights, "sop_logits": ones}`.
     """
     count = len(instances["sop_labels"])
-    vocabulary_size = int(word_starts.shape[0])
     table = {key: tf.constant(value) for key, value in instances.items()}
 
     def order(epoch):
@@ -129,8 +129,7 @@ def pretraining_dataset(instances, batch_size, word_starts, mask_id, seed=0,
     def example(position, index):
         masked, positions, ids, weights = mask_tokens(
             tf.gather(table["token_ids"], index), tf.gather(table["padding_mask"], index),
-            tf.stack([tf.cast(seed, tf.int64) + 1, position]), word_starts, mask_id,
-            vocabulary_size, max_predictions)
+            tf.stack([tf.cast(seed, tf.int64) + 1, position]), vocabulary, max_predictions)
         x = {"token_ids": masked, "segment_ids": tf.gather(table["segment_ids"], index),
              "padding_mask": tf.gather(table["padding_mask"], index),
              "mask_positions": positions}

@@ -32,7 +32,7 @@ from keras_albert.models.pretrained import save_pretrained
 from keras_albert.text.tokenizer_files import read_tokenizer_files
 from keras_albert.tasks import AlbertPretrainer
 from keras_albert.text.corpus import read_documents
-from keras_albert.text.masking import word_start_table
+from keras_albert.text.masking import masking_vocabulary
 from keras_albert.text.normalization import normalize_text
 from keras_albert.text.pretraining_data import create_instances, pretraining_dataset
 from keras_albert.training.checkpoints import PeriodicCheckpoint, restore
@@ -177,15 +177,15 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
     train_documents, validation_documents = split_documents(documents,
                                                             validation_fraction)
     held_out = len(validation_documents)
-    train = create_instances(train_documents, encode, sequence_length, 2, 3, seed,
-                             dupe_factor=dupe_factor)
-    word_starts = word_start_table(pieces)
-    dataset_args = dict(word_starts=word_starts, mask_id=4, seed=seed,
-                        max_predictions=max_predictions)
+    vocabulary = masking_vocabulary(pieces)
+    train = create_instances(train_documents, encode, sequence_length, vocabulary.special,
+                             seed, dupe_factor=dupe_factor)
+    dataset_args = dict(vocabulary=vocabulary, seed=seed, max_predictions=max_predictions)
     validation, validation_steps = None, None
     if validation_documents:
         validation_instances = create_instances(validation_documents, encode,
-                                                sequence_length, 2, 3, seed + 1,
+                                                sequence_length, vocabulary.special,
+                                                seed + 1,
                                                 dupe_factor=dupe_factor)
         count = len(validation_instances["sop_labels"])
         if count >= batch_size:

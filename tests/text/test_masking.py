@@ -1,11 +1,16 @@
 import numpy as np
+import pytest
 import tensorflow as tf
 
-from keras_albert.text.masking import mask_tokens
+from keras_albert.text.masking import mask_tokens, masking_vocabulary
 
 VOCABULARY_SIZE, MASK_ID, LENGTH, SLOTS = 60, 4, 40, 12
-# Ids 5..59; every third piece continues a word (no leading "▁").
+# ALBERT's special pieces at 0..4, then ids 5..59; every third piece continues
+# a word (no leading "▁").
+PIECES = ["<pad>", "<unk>", "[CLS]", "[SEP]", "[MASK]",
+          *(f"p{i}" for i in range(5, VOCABULARY_SIZE))]
 WORD_STARTS = tf.constant([i % 3 != 0 for i in range(VOCABULARY_SIZE)])
+VOCABULARY = masking_vocabulary(PIECES, word_starts=WORD_STARTS)
 
 
 def example(seed):
@@ -19,8 +24,7 @@ def example(seed):
 
 @tf.function
 def masked(ids, padding_mask, seed):
-    return mask_tokens(ids, padding_mask, seed, WORD_STARTS, MASK_ID, VOCABULARY_SIZE,
-                       SLOTS)
+    return mask_tokens(ids, padding_mask, seed, VOCABULARY, SLOTS)
 
 
 def words_of(ids, padding_mask):
@@ -73,3 +77,32 @@ def test_same_seed_same_masks():
     for a, b in zip(first, again):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(first[1], other[1])
+
+
+def test_special_ids_come_from_the_vocabulary():
+    # A WordPiece layout: [PAD] 0, [UNK] 20, [CLS] 21, [SEP] 22, [MASK] 23.
+    pieces = [f"w{i}" for i in range(VOCABULARY_SIZE)]
+    pieces[0], pieces[20:24] = "[PAD]", ["[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    vocabulary = masking_vocabulary(pieces, word_starts=tf.ones([VOCABULARY_SIZE], tf.bool))
+    assert tuple(vocabulary.special) == (0, 20, 21, 22, 23)
+    special = {0, 20, 21, 22, 23}
+    run = tf.function(lambda ids, padding_mask, seed: mask_tokens(
+        ids, padding_mask, seed, vocabulary, SLOTS))
+    seen = set()
+    for seed in range(40):
+        ids, padding_mask = example(seed)
+        ids = np.where(ids == 2, 21, np.where(ids == 3, 22, ids))  # its [CLS], [SEP]
+        ids = np.where(np.isin(ids, [20, 23]), 30, ids)  # no special inside a text
+        out, positions, _, weights = (np.asarray(t) for t in run(
+            tf.constant(ids), tf.constant(padding_mask), tf.constant([seed, 1])))
+        chosen = positions[weights > 0]
+        assert not np.isin(ids[chosen], [21, 22]).any()  # [CLS]/[SEP] never masked
+        replaced = out[chosen][out[chosen] != ids[chosen]]
+        seen |= set(replaced.tolist())
+    assert 23 in seen  # its own [MASK]
+    assert not (seen - {23}) & special  # random replacements are ordinary ids
+
+
+def test_a_vocabulary_without_mask_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"\[MASK\]"):
+        masking_vocabulary(PIECES[:4] + ["x"] * 10)

@@ -5,9 +5,13 @@ import pytest
 import tensorflow as tf
 
 from keras_albert.text.corpus import read_documents
+from keras_albert.text.masking import masking_vocabulary
 from keras_albert.text.pretraining_data import create_instances, pretraining_dataset
+from keras_albert.text.special_tokens import SpecialTokenIds, special_token_ids
 
 LENGTH = 24
+SPECIALS = ["<pad>", "<unk>", "[CLS]", "[SEP]", "[MASK]"]
+ALBERT = special_token_ids(SPECIALS)  # 0..4
 
 
 def test_formats(tmp_path):
@@ -54,7 +58,7 @@ def counting_encoder():
 def test_sentence_order_pairs():
     documents = [[str(k) for k in range(d * 20, d * 20 + 20)] for d in range(30)]
     documents.append(["600"])  # one sentence: split inside it
-    instances = create_instances(documents, counting_encoder(), LENGTH, 2, 3, seed=1)
+    instances = create_instances(documents, counting_encoder(), LENGTH, ALBERT, seed=1)
     labels = instances["sop_labels"]
     assert 0.35 < labels.mean() < 0.65
     for ids, segments, label in zip(instances["token_ids"], instances["segment_ids"],
@@ -69,22 +73,35 @@ def test_sentence_order_pairs():
 
 def test_dataset_is_static_seeded_and_resumable():
     documents = [[str(k) for k in range(d * 20, d * 20 + 20)] for d in range(10)]
-    instances = create_instances(documents, counting_encoder(), LENGTH, 2, 3)
-    word_starts = tf.ones([2100], tf.bool)  # above every id of the encoder
-    dataset = pretraining_dataset(instances, 4, word_starts, 4, seed=3, max_predictions=5)
+    instances = create_instances(documents, counting_encoder(), LENGTH, ALBERT)
+    # 2100 ids, above every id of the encoder.
+    vocabulary = masking_vocabulary([*SPECIALS, *map(str, range(5, 2100))],
+                                    word_starts=tf.ones([2100], tf.bool))
+    dataset = pretraining_dataset(instances, 4, vocabulary, seed=3, max_predictions=5)
     batches = list(dataset.take(6))
     x, y, weights = batches[0]
     assert x["token_ids"].shape == (4, LENGTH) and x["mask_positions"].shape == (4, 5)
     assert dataset.element_spec[0]["token_ids"].shape == (4, LENGTH)
-    resumed = next(iter(pretraining_dataset(instances, 4, word_starts, 4, seed=3,
+    resumed = next(iter(pretraining_dataset(instances, 4, vocabulary, seed=3,
                                             max_predictions=5, start_step=5)))
     for key in x:
         np.testing.assert_array_equal(resumed[0][key], batches[5][0][key])
-    other_seed = next(iter(pretraining_dataset(instances, 4, word_starts, 4, seed=4,
+    other_seed = next(iter(pretraining_dataset(instances, 4, vocabulary, seed=4,
                                                max_predictions=5)))
     assert not np.array_equal(other_seed[0]["token_ids"], x["token_ids"])
 
 
 def test_a_corpus_without_pairs_is_a_clear_error():
     with pytest.raises(ValueError, match="no sentence pairs"):
-        create_instances([["a"], ["b"]], lambda sentence: [7], LENGTH, 2, 3)
+        create_instances([["a"], ["b"]], lambda sentence: [7], LENGTH, ALBERT)
+
+
+def test_pairs_are_packed_with_the_vocabularys_own_ids():
+    # A WordPiece layout ([CLS] 101, [SEP] 102) padded with an id that is not 0.
+    special = SpecialTokenIds(pad=9, unk=100, cls=101, sep=102, mask=103)
+    documents = [[str(k) for k in range(d * 20, d * 20 + 20)] for d in range(4)]
+    instances = create_instances(documents, counting_encoder(), LENGTH, special, seed=2)
+    for ids, mask in zip(instances["token_ids"], instances["padding_mask"]):
+        real = ids[mask == 1]
+        assert real[0] == 101 and real[-1] == 102 and (real == 102).sum() == 2
+        assert (ids[mask == 0] == 9).all() and mask[:len(real)].all()
