@@ -13,9 +13,9 @@ import numpy as np
 import tensorflow as tf
 
 from keras_albert.finetune import readers
-from keras_albert.finetune.tagging import encode_texts
 from keras_albert.finetune.training import load_task
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
+from keras_albert.text.batch_encode import encode_texts
 from keras_albert.text.preprocessor import pack_segments
 
 

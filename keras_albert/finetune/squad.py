@@ -16,9 +16,9 @@ import numpy as np
 
 from keras_albert import metrics
 from keras_albert.finetune import readers
-from keras_albert.finetune.tagging import encode_texts
 from keras_albert.finetune.training import load_task
 from keras_albert.tasks.question_answerer import AlbertQuestionAnswerer
+from keras_albert.text.batch_encode import encode_texts
 
 MAX_QUESTION_PIECES = 64
 DOC_STRIDE = 128

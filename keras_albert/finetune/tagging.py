@@ -14,16 +14,9 @@ from keras_albert import metrics
 from keras_albert.finetune import readers
 from keras_albert.finetune.training import load_task
 from keras_albert.tasks.token_classifier import IGNORE_LABEL, AlbertTokenClassifier
+from keras_albert.text.batch_encode import encode_texts
 
 OUTSIDE = "O"
-
-
-def encode_texts(tokenizer, texts):
-    """Token id lists of many strings in one in-graph tokenizer call."""
-    if not texts:
-        return []
-    ids = tokenizer(np.array(texts, dtype=object))
-    return [list(row) for row in (ids.to_list() if hasattr(ids, "to_list") else ids)]
 
 
 class TokenTagging:
