@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from keras_albert import AlbertBackbone, AlbertPretrainer
-from keras_albert.training.synthetic_data import random_pretraining_batch
+from tests.synthetic_data import random_pretraining_batch
 from tests.helpers import fit_with_xla
 
 

@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from keras_albert import AlbertPretrainer
 from keras_albert.training import AlbertLamb, WarmupPolynomialDecay, albert_optimizer
-from keras_albert.training.synthetic_data import random_pretraining_batch
+from tests.synthetic_data import random_pretraining_batch
 from tests.helpers import check_config_round_trip, fit_with_xla, tiny_backbone
 
 # Which of `small_model`'s variables the original's exclusion list

@@ -1,4 +1,4 @@
-"""Random-token masked-LM + sentence-order batches, for smoke tests and benchmarks.
+"""Random-token masked-LM + sentence-order batches, for the optimizer and training-step tests.
 
 Real pretraining data (SentencePiece, n-gram masking, sentence pairs) lives in
 `keras_albert.text`; these batches only have the right shapes and dtypes.
