@@ -25,5 +25,19 @@ def check_choice(name, value, choices):
     """Raise unless `value` is one of `choices`."""
     if value not in choices:
         raise ValueError(
-            f"`{name}` must be one of {sorted(choices)}. Received: {name}={value!r}"
+            f"`{name}` must be one of {sorted(choices, key=str)}. Received: {name}={value!r}"
         )
+
+
+def check_non_negative_int(name, value):
+    """Raise unless `value` is an int >= 0 (bools are refused)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(
+            f"`{name}` must be a non-negative integer. Received: {name}={value!r}"
+        )
+
+
+def check_positive_number(name, value):
+    """Raise unless `value` is an int or float > 0 (bools are refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")

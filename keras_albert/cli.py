@@ -6,6 +6,15 @@ import os
 import sys
 import warnings
 
+from keras_albert.finetune.config import CLASS_WEIGHTS, DTYPES, FinetuneConfig
+from keras_albert.finetune.registry import TASKS
+
+# The FinetuneConfig fields `finetune` takes from its options one to one.
+FINETUNE_SETTINGS = ("text_columns", "label_column", "vocab", "sequence_length",
+                     "batch_size", "epochs", "learning_rate", "warmup_fraction",
+                     "patience", "class_weight", "group_by_length", "dtype",
+                     "jit_compile", "seed")
+
 
 def _presets(args):
     from keras_albert.models.presets import (
@@ -98,15 +107,10 @@ def _finetune(args):
     if args.labels:
         label_names = [name for name in args.labels.split(",") if name]
     verbose = 1 if sys.stdout.isatty() else 2  # no progress bars in log files
-    summary = finetune(
-        args.task, args.model, args.train, args.out, eval=args.eval,
-        text_columns=args.text_column, label_column=args.label_column,
-        label_names=label_names, vocab=args.vocab,
-        sequence_length=args.sequence_length, batch_size=args.batch_size,
-        epochs=args.epochs, learning_rate=args.learning_rate,
-        warmup_fraction=args.warmup_fraction, patience=args.patience,
-        class_weight=args.class_weight, group_by_length=args.group_by_length,
-        dtype=args.dtype, jit_compile=args.jit_compile, seed=args.seed, verbose=verbose)
+    settings = {name: getattr(args, name) for name in FINETUNE_SETTINGS}
+    summary = finetune(args.task, args.model, args.train, args.out, eval=args.eval,
+                       config=FinetuneConfig(label_names=label_names, verbose=verbose,
+                                             **settings))
     print(json.dumps({k: summary[k] for k in ("eval_metrics", "majority_baseline",
                                                "train_seconds") if k in summary}))
     print(f"Wrote {args.out}/model and {args.out}/metrics.json")
@@ -309,9 +313,7 @@ def build_parser():
 
     finetune = commands.add_parser(
         "finetune", help="fine-tune on a CSV, TSV or JSONL file")
-    finetune.add_argument("--task", required=True,
-                          choices=["classify", "pair", "regress", "tag", "qa",
-                                   "choice"])
+    finetune.add_argument("--task", required=True, choices=TASKS)
     finetune.add_argument("--model", required=True,
                           help="pretrained directory or name (albert/albert-base-v2, "
                           "hf://ORG/NAME, a keras-hub preset), or a preset with --vocab "
@@ -321,27 +323,30 @@ def build_parser():
     finetune.add_argument("--eval", help="held-out file: early stopping, best "
                           "weights and the metrics in metrics.json")
     finetune.add_argument("--out", required=True)
-    finetune.add_argument("--text-column", nargs="+",
+    finetune.add_argument("--text-column", dest="text_columns", nargs="+",
                           help="text column(s): one, or two for --task pair")
     finetune.add_argument("--label-column",
                           help="label column (default: label; tags for --task tag)")
     finetune.add_argument("--labels", help="comma-separated label names (default: "
                           "the labels found in --train)")
-    finetune.add_argument("--sequence-length", type=int, default=128)
-    finetune.add_argument("--batch-size", type=int, default=32)
-    finetune.add_argument("--epochs", type=int, default=3)
-    finetune.add_argument("--learning-rate", type=float, default=5e-5)
-    finetune.add_argument("--warmup-fraction", type=float, default=0.1)
-    finetune.add_argument("--patience", type=int, default=2,
+    finetune.add_argument("--sequence-length", type=int)
+    finetune.add_argument("--batch-size", type=int)
+    finetune.add_argument("--epochs", type=int)
+    finetune.add_argument("--learning-rate", type=float)
+    finetune.add_argument("--warmup-fraction", type=float)
+    finetune.add_argument("--patience", type=int,
                           help="epochs without improvement before stopping")
-    finetune.add_argument("--class-weight", choices=["balanced"])
+    finetune.add_argument("--class-weight", choices=[c for c in CLASS_WEIGHTS if c])
     finetune.add_argument("--no-group-by-length", dest="group_by_length",
                           action="store_false",
                           help="pad every batch to --sequence-length instead of "
                           "batching texts of similar length together")
-    finetune.add_argument("--dtype", choices=["mixed_bfloat16", "mixed_float16"])
+    finetune.add_argument("--dtype", choices=[d for d in DTYPES if d])
     _add_no_xla(finetune)
-    finetune.add_argument("--seed", type=int, default=0)
+    finetune.add_argument("--seed", type=int)
+    # Defaults are FinetuneConfig's, so the command and the Python call agree.
+    finetune.set_defaults(**{name: getattr(FinetuneConfig(), name)
+                             for name in FINETUNE_SETTINGS})
     finetune.set_defaults(run=_finetune)
 
     evaluate = commands.add_parser(

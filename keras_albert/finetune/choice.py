@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_albert.finetune import readers
-from keras_albert.finetune.training import load_task
+from keras_albert.finetune.spec import TaskSpec
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 from keras_albert.text.batch_encode import encode_texts
 from keras_albert.text.preprocessor import pack_segments
@@ -48,11 +48,12 @@ def _parse(record, path, number, with_labels):
     return context, [f"{question} {choice}".strip() for choice in choices], label
 
 
-class MultipleChoice:
+class MultipleChoice(TaskSpec):
     """`choice`: pick the right one of K candidate texts."""
 
-    kind, monitor, mode = "choice", "val_accuracy", "max"
-    text_columns, label_column = ["context"], "label"
+    kind, task_class = "choice", AlbertMultipleChoice
+    monitor, mode = "val_accuracy", "max"
+    default_text_columns = ("context",)
 
     def read(self, path, with_labels=True):
         rows, report = [], {}
@@ -67,12 +68,6 @@ class MultipleChoice:
         if not rows:
             raise ValueError(f"No rows in {readers.describe(path)}.")
         return rows, report
-
-    def build(self, source, vocab, rows, path, sequence_length, dtype,
-              label_names=None):
-        self.sequence_length = sequence_length
-        model, self.tokenizer = load_task(AlbertMultipleChoice, source, vocab, dtype)
-        return model, self.tokenizer
 
     def inputs(self, rows):
         choices = len(rows[0]["seconds"])

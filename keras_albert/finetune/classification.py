@@ -1,35 +1,49 @@
 """Text classification, text-pair classification and regression from tables."""
 
+import collections
+
 import numpy as np
 
 from keras_albert import metrics
+from keras_albert.checks import check_choice
 from keras_albert.finetune import readers
-from keras_albert.finetune.training import load_task
+from keras_albert.finetune.spec import TaskSpec
+from keras_albert.finetune.training import balanced_class_weight
 from keras_albert.tasks.classifier import AlbertClassifier
 
+# Task -> the numbers of text columns it reads (regression: one text or a
+# pair, as STS-B).
+TEXT_COLUMNS = {"classify": (1,), "pair": (2,), "regress": (1, 2)}
 
-class TextClassification:
+
+class TextClassification(TaskSpec):
     """`classify` (one text), `pair` (two texts) or `regress` (a number, of one
     text or a pair).
 
     The model takes raw text: its `AlbertPreprocessor` tokenizes and packs inside
     `tf.data`, and the label names are stored with it.
+
+    Args:
+        kind: "classify", "pair" or "regress".
+        text_columns, label_column, tokenizer, sequence_length: see `TaskSpec`.
     """
 
-    monitor, mode = "val_accuracy", "max"
+    task_class = AlbertClassifier
+    raw_text = True
 
-    def __init__(self, kind, text_columns=None, label_column="label"):
+    def __init__(self, kind, text_columns=None, label_column=None, *, tokenizer=None,
+                 sequence_length=128):
+        check_choice("task", kind, TEXT_COLUMNS)
         self.kind = kind
-        # Regression reads one text or a pair (STS-B).
-        allowed = {"classify": (1,), "pair": (2,), "regress": (1, 2)}[kind]
-        text_columns = list(text_columns or (["text_a", "text_b"] if kind == "pair"
-                                             else ["text"]))
-        if len(text_columns) not in allowed:
+        self.default_text_columns = ("text_a", "text_b") if kind == "pair" else ("text",)
+        super().__init__(text_columns, label_column, tokenizer=tokenizer,
+                         sequence_length=sequence_length)
+        allowed = TEXT_COLUMNS[kind]
+        if len(self.text_columns) not in allowed:
             raise ValueError(f"Task {kind!r} reads {' or '.join(map(str, allowed))} "
-                             f"text column(s). Received: text_columns={text_columns}")
-        self.text_columns, self.label_column = text_columns, label_column
-        if kind == "regress":
-            self.monitor, self.mode = "val_loss", "min"
+                             f"text column(s). Received: text_columns={self.text_columns}")
+        self.monitor, self.mode = (("val_loss", "min") if kind == "regress"
+                                   else ("val_accuracy", "max"))
 
     def read(self, path, with_labels=True):
         columns = [*self.text_columns, *([self.label_column] if with_labels else [])]
@@ -46,17 +60,13 @@ class TextClassification:
             rows, report = readers.name_class_labels(rows, names, self.label_column, report)
         return rows, report
 
-    def build(self, source, vocab, rows, path, sequence_length, dtype,
-              label_names=None):
+    def model_options(self, rows, path, label_names=None):
         if self.kind == "regress":
             readers.read_floats(rows, path, self.label_column)
-            options = {"num_classes": 1}
-        else:
-            names = (label_names or readers.class_label_names(path, self.label_column)
-                     or readers.label_set(rows, path, self.label_column))
-            options = {"num_classes": len(names), "label_names": names}
-        return load_task(AlbertClassifier, source, vocab, dtype, sequence_length,
-                         **options)
+            return {"num_classes": 1}
+        names = (label_names or readers.class_label_names(path, self.label_column)
+                 or readers.label_set(rows, path, self.label_column))
+        return {"num_classes": len(names), "label_names": names}
 
     def inputs(self, rows):
         texts = [np.array([row[c] for row in rows]) for c in self.text_columns]
@@ -80,3 +90,18 @@ class TextClassification:
 
     def predict(self, model, rows, batch_size):
         return model.predict_labels(self.inputs(rows), batch_size=batch_size, verbose=0)
+
+    def class_weight(self, model, y):
+        if self.kind == "regress":
+            return None
+        return balanced_class_weight(list(y), model.num_classes)
+
+    def baseline(self, train_rows, eval_rows):
+        """The accuracy of always predicting the training data's commonest label."""
+        if self.kind == "regress":
+            return None
+        counts = collections.Counter(row[self.label_column] for row in train_rows)
+        majority = counts.most_common(1)[0][0]
+        return {"label": majority,
+                "accuracy": sum(row[self.label_column] == majority for row in eval_rows)
+                / len(eval_rows)}

@@ -4,7 +4,7 @@ int8 calibration."""
 from pathlib import Path
 
 from keras_albert.finetune.classification import TextClassification
-from keras_albert.finetune.run import saved_task
+from keras_albert.finetune.run import saved_spec
 from keras_albert.locate import locate
 from keras_albert.sampling import evenly_spaced
 
@@ -23,11 +23,11 @@ def read_texts(directory, path, with_labels=False, limit=None):
             raise ValueError(f"No text in {path}.")
         return evenly_spaced(texts, limit) if limit else texts, None
     try:
-        spec = saved_task(directory)
+        spec = saved_spec(directory)
     except ValueError:  # not fine-tuned by keras-albert: the default columns
         spec = None
     if not isinstance(spec, TextClassification):
-        spec = TextClassification("classify")
+        spec = TextClassification("classify")  # only its reader is used
     rows, _ = spec.read(path, with_labels=with_labels)
     rows = evenly_spaced(rows, limit) if limit else rows
     columns = spec.text_columns

@@ -5,46 +5,29 @@
     predict(out/model, data)                      -> one dict per row
 """
 
-import collections
 import json
 import time
 from pathlib import Path
 
 import keras
 
-from keras_albert.checks import check_choice, check_positive_int
 from keras_albert.files import atomic_path
 from keras_albert.finetune import readers
-from keras_albert.finetune.choice import MultipleChoice
-from keras_albert.finetune.classification import TextClassification
-from keras_albert.finetune.squad import QuestionAnswering
-from keras_albert.finetune.tagging import TokenTagging
-from keras_albert.finetune.training import balanced_class_weight, fit
+from keras_albert.finetune.config import FinetuneConfig
+from keras_albert.finetune.registry import make_spec, spec_from_config
+from keras_albert.finetune.spec import TaskSpec
+from keras_albert.finetune.training import fit, resolve_source, source_tokenizer
 from keras_albert.locate import locate
 from keras_albert.models.pretrained import load_pretrained, read_config
 from keras_albert.text.preprocessor import AlbertPreprocessor
 from keras_albert.text.tokenizer import AlbertTokenizer
 
-TASKS = ("classify", "pair", "regress", "tag", "qa", "choice")
 
-
-def make_task(task, text_columns=None, label_column=None):
-    """The task's reader, model builder and metrics."""
-    check_choice("task", task, TASKS)
-    if task == "tag":
-        return TokenTagging(text_columns, label_column or "tags")
-    if task == "qa":
-        return QuestionAnswering()
-    if task == "choice":
-        return MultipleChoice()
-    return TextClassification(task, text_columns, label_column or "label")
-
-
-def saved_task(directory):
-    """The task spec recorded by `finetune` in a model directory, with the
-    directory's tokenizer and the sequence length it was trained with. A text
-    classifier fine-tuned elsewhere (e.g. one converted from the Hub) reads a
-    `text` column at length 128 (or the model's positions, if fewer)."""
+def saved_spec(directory):
+    """The task spec recorded by `finetune` in a model directory, on the
+    directory's tokenizer. A text classifier fine-tuned elsewhere (e.g. one
+    converted from the Hub) reads a `text` column at length 128 (or the model's
+    positions, if fewer)."""
     config = read_config(directory)
     saved = config.get("source", {}).get("finetune")
     if not saved and (config.get("task") or {}).get("class_name") == "AlbertClassifier":
@@ -53,26 +36,23 @@ def saved_task(directory):
     if not saved:
         raise ValueError(f"{directory} is not a fine-tuned model (no 'finetune' entry "
                          "in config.json); fine-tune it with `keras-albert finetune`.")
-    spec = make_task(saved["task"], saved["text_columns"], saved["label_column"])
-    spec.tokenizer = AlbertTokenizer.from_pretrained(directory)
-    spec.sequence_length = saved["sequence_length"]
-    return spec
+    return spec_from_config(saved, AlbertTokenizer.from_pretrained(directory))
 
 
-def finetune(task, model, train, out, eval=None, text_columns=None,
-             label_column=None, label_names=None, vocab=None, sequence_length=128, batch_size=32,
-             epochs=3, learning_rate=5e-5, warmup_fraction=0.1, patience=2,
-             class_weight=None, group_by_length=True, dtype=None, jit_compile=True,
-             seed=0, verbose=1, log=print):
-    """Fine-tune `model` (a pretrained directory or a preset) on a data file
-    (CSV, TSV, JSONL, CoNLL, SQuAD JSON) or on records in memory (a Hugging
-    Face `datasets.Dataset`, an unbatched `tf.data.Dataset`, a DataFrame).
+def finetune(task, model, train, out, eval=None, config=None, log=print, **settings):
+    """Fine-tune `model` (a pretrained directory or name, or a preset with
+    `vocab`) on a data file (CSV, TSV, JSONL, CoNLL, SQuAD JSON) or on records
+    in memory (a Hugging Face `datasets.Dataset`, an unbatched
+    `tf.data.Dataset`, a DataFrame).
 
-    `label_names` fixes the classes (default: the labels found in `train`);
-    eval labels outside them are an error. Writes `out/model/` (a pretrained
-    directory that takes raw text and knows its labels), `out/metrics.json`
-    (the eval metrics of the best epoch, the majority-class baseline, times,
-    skipped rows) and `out/history.csv`.
+    `task` is a task name (`keras_albert.finetune.TASKS`) or a `TaskSpec` made
+    on the model's tokenizer. The settings are a `FinetuneConfig` (`config`),
+    changed by keyword (`finetune(..., epochs=5)`); `config.label_names` fixes
+    the classes (default: the labels found in `train`), eval labels outside
+    them are an error. Writes `out/model/` (a pretrained directory that takes
+    raw text and knows its labels), `out/metrics.json` (the eval metrics of the
+    best epoch, the majority-class baseline, times, skipped rows) and
+    `out/history.csv`.
 
     With `group_by_length` (classification and pairs), texts of similar length
     are batched together and each batch is cut to the width of its bucket (at
@@ -83,33 +63,38 @@ def finetune(task, model, train, out, eval=None, text_columns=None,
     Returns:
         The dict written to `metrics.json`.
     """
-    check_positive_int("epochs", epochs)
-    check_positive_int("batch_size", batch_size)
-    check_choice("class_weight", class_weight, (None, "balanced"))
-    keras.utils.set_random_seed(seed)
+    config = (config or FinetuneConfig()).replace(**settings)
+    keras.utils.set_random_seed(config.seed)
     out = Path(out)
-    spec = make_task(task, text_columns, label_column)
+    source = resolve_source(model, config.vocab)
+    if isinstance(task, TaskSpec):
+        spec = task
+        # Seeding TensorFlow clears its kernel cache, which holds the
+        # SentencePiece model of a tokenizer made before: load it again.
+        spec.tokenizer.set_proto(spec.tokenizer.proto)
+    else:
+        spec = make_spec(task, source_tokenizer(source, config.vocab),
+                         config.sequence_length, config.text_columns, config.label_column)
     train_rows, train_report = spec.read(train)
     eval_rows, eval_report = spec.read(eval) if eval is not None else (None, {})
-    task_model, tokenizer = spec.build(model, vocab, train_rows, train,
-                                       sequence_length, dtype, label_names)
+    task_model = spec.build(source, train_rows, train, config.vocab, config.dtype,
+                            config.label_names)
     x, y = spec.arrays(task_model, train_rows, train)
     validation = spec.arrays(task_model, eval_rows, eval) if eval_rows else None
-    weights = None
-    if class_weight == "balanced" and task in ("classify", "pair"):
-        weights = balanced_class_weight(list(y), task_model.num_classes)
-    log(f"{task}: {len(train_rows)} training rows, "
+    weights = spec.class_weight(task_model, y) if config.class_weight else None
+    log(f"{spec.kind}: {len(train_rows)} training rows, "
         f"{len(eval_rows or ())} eval rows; "
         f"{task_model.backbone.count_params():,} backbone parameters")
 
     started = time.perf_counter()
-    history = fit(task_model, (x, y), validation, out, epochs,
-                  batch_size, learning_rate, warmup_fraction, patience, spec.monitor,
-                  spec.mode, class_weight=weights, group_by_length=group_by_length,
-                  jit_compile=jit_compile, verbose=verbose)
+    history = fit(task_model, (x, y), validation, out, config.epochs,
+                  config.batch_size, config.learning_rate, config.warmup_fraction,
+                  config.patience, spec.monitor, spec.mode, class_weight=weights,
+                  group_by_length=config.group_by_length,
+                  jit_compile=config.jit_compile, verbose=config.verbose)
     seconds = time.perf_counter() - started
     summary = {
-        "task": task, "train": readers.describe(train),
+        "task": spec.kind, "train": readers.describe(train),
         "eval": readers.describe(eval) if eval is not None else None,
         "train_rows": len(train_rows), "eval_rows": len(eval_rows or ()),
         "skipped": {"train": _skipped(train_report), "eval": _skipped(eval_report)},
@@ -120,19 +105,14 @@ def finetune(task, model, train, out, eval=None, text_columns=None,
         names = task_model.label_names or [str(index) for index in weights]
         summary["class_weight"] = {names[index]: weight for index, weight in weights.items()}
     if eval_rows:
-        summary["eval_metrics"] = spec.evaluate(task_model, eval_rows, eval, batch_size)
-        if task in ("classify", "pair"):
-            counts = collections.Counter(row[spec.label_column] for row in train_rows)
-            majority = counts.most_common(1)[0][0]
-            summary["majority_baseline"] = {
-                "label": majority,
-                "accuracy": sum(r[spec.label_column] == majority for r in eval_rows)
-                / len(eval_rows)}
-    source = {"finetune": {"task": task, "text_columns": spec.text_columns,
-                           "label_column": spec.label_column,
-                           "sequence_length": sequence_length, "from": str(model)}}
-    task_model.save_pretrained(out / "model", tokenizer=tokenizer)
-    _record_source(out / "model", source)
+        summary["eval_metrics"] = spec.evaluate(task_model, eval_rows, eval,
+                                                config.batch_size)
+        baseline = spec.baseline(train_rows, eval_rows)
+        if baseline is not None:
+            summary["majority_baseline"] = baseline
+    record = {"finetune": {**spec.get_config(), "from": str(model)}}
+    task_model.save_pretrained(out / "model", tokenizer=spec.tokenizer)
+    _record_source(out / "model", record)
     with atomic_path(out / "metrics.json") as temporary:
         temporary.write_text(json.dumps(summary, indent=2))
     return summary
@@ -161,7 +141,7 @@ def evaluate(directory, data, batch_size=32):
     """The task metrics of a fine-tuned model (a directory or a name) on a
     labelled file."""
     directory = locate(directory)
-    spec = saved_task(directory)
+    spec = saved_spec(directory)
     rows, report = spec.read(data)
     model = _load_with_preprocessor(directory, spec)
     return {**spec.evaluate(model, rows, data, batch_size), "rows": len(rows),
@@ -172,7 +152,7 @@ def predict(directory, data, batch_size=32):
     """One prediction dict per usable row of `data` (labels not needed), each
     with its `"row"` (line number in the file); `directory` may be a name."""
     directory = locate(directory)
-    spec = saved_task(directory)
+    spec = saved_spec(directory)
     rows, _ = spec.read(data, with_labels=False)
     model = _load_with_preprocessor(directory, spec)
     return [{"row": row["row"], **prediction} for row, prediction

@@ -16,7 +16,7 @@ import numpy as np
 
 from keras_albert import metrics
 from keras_albert.finetune import readers
-from keras_albert.finetune.training import load_task
+from keras_albert.finetune.spec import TaskSpec
 from keras_albert.tasks.question_answerer import AlbertQuestionAnswerer
 from keras_albert.text.batch_encode import encode_texts
 
@@ -61,11 +61,11 @@ def _questions(source):
                 yield paragraph.get("context", ""), qa
 
 
-class QuestionAnswering:
+class QuestionAnswering(TaskSpec):
     """`qa`: answer spans in a context."""
 
-    kind, monitor, mode = "qa", "val_loss", "min"
-    text_columns, label_column = ["question", "context"], "answers"
+    kind, task_class = "qa", AlbertQuestionAnswerer
+    default_text_columns, default_label_column = ("question", "context"), "answers"
 
     def read(self, path, with_labels=True):
         rows, report, contexts = [], {"skipped_answer_not_in_context": 0}, {}
@@ -93,12 +93,6 @@ class QuestionAnswering:
         if not rows:
             raise ValueError(f"No usable questions in {readers.describe(path)} ({report}).")
         return rows, report
-
-    def build(self, source, vocab, rows, path, sequence_length, dtype,
-              label_names=None):
-        self.sequence_length = sequence_length
-        model, self.tokenizer = load_task(AlbertQuestionAnswerer, source, vocab, dtype)
-        return model, self.tokenizer
 
     def features(self, rows):
         """Windows of every question: inputs, labels, and for each window its

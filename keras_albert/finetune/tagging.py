@@ -12,21 +12,18 @@ import numpy as np
 
 from keras_albert import metrics
 from keras_albert.finetune import readers
-from keras_albert.finetune.training import load_task
+from keras_albert.finetune.spec import TaskSpec
 from keras_albert.tasks.token_classifier import IGNORE_LABEL, AlbertTokenClassifier
 from keras_albert.text.batch_encode import encode_texts
 
 OUTSIDE = "O"
 
 
-class TokenTagging:
+class TokenTagging(TaskSpec):
     """`tag`: one label per word."""
 
-    kind, monitor, mode = "tag", "val_loss", "min"
-
-    def __init__(self, text_columns=None, label_column="tags"):
-        self.text_columns = list(text_columns or ["words"])
-        self.label_column = label_column
+    kind, task_class = "tag", AlbertTokenClassifier
+    default_text_columns, default_label_column = ("words",), "tags"
 
     def read(self, path, with_labels=True):
         if readers.table_format(path) in ("jsonl", "records"):
@@ -44,18 +41,14 @@ class TokenTagging:
                                  f"words but {len(row['tags'])} tags.")
         return rows, report
 
-    def build(self, source, vocab, rows, path, sequence_length, dtype,
-              label_names=None):
+    def model_options(self, rows, path, label_names=None):
         names = (label_names
                  or readers.class_label_names(path, self.label_column, sequence=True)
                  or sorted({tag for row in rows for tag in row["tags"]}))
         if len(names) < 2:
             raise ValueError(f"All words of {readers.describe(path)} have the tag {names[0]!r}: a "
                              "tagger needs at least 2 tags.")
-        self.sequence_length = sequence_length
-        model, self.tokenizer = load_task(AlbertTokenClassifier, source, vocab, dtype,
-                                          num_classes=len(names), label_names=names)
-        return model, self.tokenizer
+        return {"num_classes": len(names), "label_names": names}
 
     def features(self, rows, tags=None):
         """`(x, y, first_pieces)`: packed inputs, per-piece labels (-100 where

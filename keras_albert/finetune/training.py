@@ -21,37 +21,52 @@ from keras_albert.training.schedule import WarmupPolynomialDecay
 BEST_WEIGHTS = "checkpoints/best.weights.h5"
 
 
-def load_task(cls, source, vocab=None, dtype=None, sequence_length=None,
-              **task_kwargs):
-    """`(task model, tokenizer)` on a pretrained model or a preset.
-
-    A pretrained directory or name (`albert/albert-base-v2`, see
-    `keras_albert.hub`; also a preset that has released weights) brings its
-    backbone weights and its `spiece.model`; a preset with `vocab` (a
-    vocabulary directory) is randomly initialized, the vocabulary's size
-    setting the backbone's `vocabulary_size`. With `sequence_length` the model
-    gets an `AlbertPreprocessor` and takes raw text.
-    """
-    overrides = {"dtype": dtype} if dtype else {}
+def _random_preset(source, vocab):
+    """Whether `source` is a preset that starts from random weights."""
     random_preset = source in PRESETS and (vocab is not None or not PRESET_WEIGHTS[source])
     if random_preset and vocab is None:
         raise ValueError(f"The preset {source!r} has no released weights: it starts from "
                          f"random weights and needs a vocabulary (--vocab DIR). "
                          f"Received: model={source!r}, vocab=None")
-    if random_preset:
-        tokenizer = AlbertTokenizer.from_pretrained(vocab)
-        overrides["vocabulary_size"] = tokenizer.vocabulary_size()
-    else:
-        source = locate(source)  # a name: downloaded and converted once
-        tokenizer = AlbertTokenizer.from_pretrained(vocab or source)
+    return random_preset
+
+
+def resolve_source(source, vocab=None):
+    """`source` as the task loaders take it: a preset starting from random
+    weights stays its name; a name is downloaded and converted once (see
+    `keras_albert.hub`) into a local directory."""
+    return source if _random_preset(source, vocab) else locate(source)
+
+
+def source_tokenizer(source, vocab=None):
+    """The tokenizer of fine-tuning `source`: the vocabulary directory `vocab`
+    if given (a preset starting from random weights needs one), else the
+    pretrained model's own (`source` a directory or a name, see
+    `keras_albert.hub`)."""
+    if _random_preset(source, vocab):
+        return AlbertTokenizer.from_pretrained(vocab)
+    return AlbertTokenizer.from_pretrained(vocab or locate(source))
+
+
+def load_task(cls, source, tokenizer, vocab=None, dtype=None, sequence_length=None,
+              **task_kwargs):
+    """The task model `cls` on a pretrained model or a preset.
+
+    A pretrained directory or name (`albert/albert-base-v2`, see
+    `keras_albert.hub`; also a preset that has released weights) brings its
+    backbone weights; a preset with `vocab` (a vocabulary directory) is randomly
+    initialized, `tokenizer`'s size setting the backbone's `vocabulary_size`.
+    With `sequence_length` the model gets an `AlbertPreprocessor` on `tokenizer`
+    and takes raw text.
+    """
+    overrides = {"dtype": dtype} if dtype else {}
     if sequence_length is not None:
         task_kwargs["preprocessor"] = AlbertPreprocessor(tokenizer, sequence_length)
-    if random_preset:
-        model = cls.from_preset(source, backbone_overrides=overrides, load_weights=False,
-                                **task_kwargs)
-    else:
-        model = cls.from_pretrained(source, backbone_overrides=overrides, **task_kwargs)
-    return model, tokenizer
+    if _random_preset(source, vocab):
+        overrides["vocabulary_size"] = tokenizer.vocabulary_size()
+        return cls.from_preset(source, backbone_overrides=overrides, load_weights=False,
+                               **task_kwargs)
+    return cls.from_pretrained(locate(source), backbone_overrides=overrides, **task_kwargs)
 
 
 def adamw(learning_rate, total_steps, warmup_fraction=0.1, weight_decay=0.01):

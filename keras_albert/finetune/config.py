@@ -1,0 +1,79 @@
+"""`FinetuneConfig`: the settings of a fine-tuning run, shared by `finetune()`
+and `keras-albert finetune` (whose defaults are these)."""
+
+import dataclasses
+
+from keras_albert.checks import (
+    check_choice,
+    check_non_negative_int,
+    check_positive_int,
+    check_positive_number,
+    check_rate,
+)
+
+CLASS_WEIGHTS = (None, "balanced")
+DTYPES = (None, "float32", "mixed_bfloat16", "mixed_float16")
+
+
+@dataclasses.dataclass
+class FinetuneConfig:
+    """How to fine-tune: data columns, model source, optimization, precision.
+
+    Args:
+        text_columns: list of str or None. The text column(s); None for the
+            task's default (`text`; `text_a`, `text_b` for pairs; `words`).
+        label_column: str or None. The label column; None for the task's default.
+        label_names: list of str or None. The classes, in order (default: the
+            labels found in the training data).
+        vocab: str or None. A vocabulary directory, for a preset that starts
+            from random weights.
+        sequence_length: int. The packed length of an example.
+        batch_size: int. Examples per step (global under a strategy).
+        epochs: int. At most this many epochs (early stopping may end sooner).
+        learning_rate: float. The peak learning rate of AdamW.
+        warmup_fraction: float in [0, 1). The share of steps spent warming up.
+        patience: int. Epochs without improvement of the eval metric before
+            stopping (with eval data).
+        class_weight: None or "balanced". Weight classes by inverse frequency.
+        group_by_length: bool. Batch texts of similar length together
+            (classification and pairs).
+        dtype: None (float32), "float32", "mixed_bfloat16" or "mixed_float16".
+        jit_compile: bool. Compile the training step with XLA.
+        seed: int. Weights of new heads, shuffling, dropout.
+        verbose: int. Keras' `fit` verbosity.
+    """
+
+    text_columns: list = None
+    label_column: str = None
+    label_names: list = None
+    vocab: str = None
+    sequence_length: int = 128
+    batch_size: int = 32
+    epochs: int = 3
+    learning_rate: float = 5e-5
+    warmup_fraction: float = 0.1
+    patience: int = 2
+    class_weight: str = None
+    group_by_length: bool = True
+    dtype: str = None
+    jit_compile: bool = True
+    seed: int = 0
+    verbose: int = 1
+
+    def __post_init__(self):
+        for name in ("sequence_length", "batch_size", "epochs"):
+            check_positive_int(name, getattr(self, name))
+        check_non_negative_int("patience", self.patience)
+        check_positive_number("learning_rate", self.learning_rate)
+        check_rate("warmup_fraction", self.warmup_fraction)
+        check_choice("class_weight", self.class_weight, CLASS_WEIGHTS)
+        check_choice("dtype", self.dtype, DTYPES)
+
+    def replace(self, **settings):
+        """A copy with `settings` changed; an unknown name is a `TypeError`."""
+        fields = {field.name for field in dataclasses.fields(self)}
+        unknown = sorted(set(settings) - fields)
+        if unknown:
+            raise TypeError(f"Unknown fine-tuning setting {unknown[0]!r}; the settings "
+                            f"are {sorted(fields)}.")
+        return dataclasses.replace(self, **settings)

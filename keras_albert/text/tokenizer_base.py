@@ -1,0 +1,105 @@
+"""`AlbertTokenizerBase`: what every keras-albert tokenizer gives the pipeline.
+
+A tokenizer is a keras-hub tokenizer (so `tokenize`, `detokenize`,
+`get_vocabulary`, `vocabulary_size`, `id_to_token`, `token_to_id` and the
+`*_token_id` attributes are keras-hub's) with this mixin on top. Everything
+after the tokenizer — packing, masking, pretraining data, fine-tuning, export
+— reads what it needs through this interface, so a new vocabulary type is one
+new subclass registered in `keras_albert.text.tokenizers`.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from keras_albert.text.special_tokens import special_token_ids
+
+TOKENIZER_CONFIG_FILE = "tokenizer_config.json"
+
+
+class AlbertTokenizerBase:
+    """The interface of keras-albert's tokenizers (a mixin for a keras-hub
+    `Tokenizer` subclass).
+
+    Subclasses set `tokenizer_type` (its name in `tokenizer_config.json`) and
+    `vocabulary_file` (the file holding the vocabulary in a directory), and
+    implement `is_word_start`, `vocabulary_bytes`, `settings` and
+    `read_directory`.
+    """
+
+    tokenizer_type = None
+    vocabulary_file = None
+
+    @property
+    def special_tokens(self):
+        """The `SpecialTokenIds` (pad, unk, cls, sep, mask) of the vocabulary,
+        found by their spelling."""
+        return special_token_ids(self.get_vocabulary(),
+                                 where=f"The {self.tokenizer_type} vocabulary")
+
+    def is_word_start(self, piece):
+        """Whether the vocabulary entry `piece` begins a word (whole-word and
+        n-gram masking group a word start with the pieces that follow it)."""
+        raise NotImplementedError
+
+    def word_starts(self):
+        """A bool per vocabulary id: `is_word_start` of its entry."""
+        return np.array([self.is_word_start(piece) for piece in self.get_vocabulary()])
+
+    def encode_many(self, texts):
+        """Token id lists of many strings (pretraining data, tagging words).
+        The default runs the in-graph tokenizer on all of them at once."""
+        if not texts:
+            return []
+        ids = self(np.array(texts, dtype=object))
+        return [list(row) for row in (ids.to_list() if hasattr(ids, "to_list") else ids)]
+
+    def reload(self):
+        """Re-create what TensorFlow holds for the tokenizer: seeding TensorFlow
+        (`keras.utils.set_random_seed`) clears its kernel cache, which holds the
+        resources of tokenizer ops. Nothing to do unless a subclass has some."""
+
+    def vocabulary_bytes(self):
+        """The content of `vocabulary_file`."""
+        raise NotImplementedError
+
+    def settings(self):
+        """The flags saved beside the vocabulary (lower-casing, ...): the
+        constructor's keyword arguments other than the vocabulary."""
+        raise NotImplementedError
+
+    @classmethod
+    def read_directory(cls, directory):
+        """The constructor's keyword arguments from a directory's files."""
+        raise NotImplementedError
+
+    def save_to_directory(self, directory):
+        """Write `vocabulary_file` and `tokenizer_config.json` (with
+        `tokenizer_type`) into an existing directory."""
+        directory = Path(directory)
+        (directory / self.vocabulary_file).write_bytes(self.vocabulary_bytes())
+        config = {"tokenizer_type": self.tokenizer_type, **self.settings()}
+        (directory / TOKENIZER_CONFIG_FILE).write_text(json.dumps(config, indent=2))
+
+    @classmethod
+    def from_pretrained(cls, directory, **kwargs):
+        """The tokenizer of a pretrained or vocabulary directory, or of a
+        pretrained model's name (see `keras_albert.hub`); `kwargs` win over the
+        saved settings."""
+        from_directory = cls.read_directory(Path(directory))
+        return cls(**{**from_directory, **kwargs})
+
+
+def read_tokenizer_config(directory):
+    """The `tokenizer_config.json` of a directory as a dict ({} if absent)."""
+    path = Path(directory) / TOKENIZER_CONFIG_FILE
+    if not path.is_file():
+        return {}
+    try:
+        config = json.loads(path.read_text("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"Corrupt {path}: {error}") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"Corrupt {path}: expected a JSON object.")
+    return config
