@@ -23,11 +23,11 @@ from pathlib import Path
 import keras
 
 from keras_albert import AlbertPretrainer
-from keras_albert.text.tokenizer_files import read_tokenizer_files
 from keras_albert.text.corpus import read_documents
-from keras_albert.text.masking import masking_vocabulary
+from keras_albert.text.masking import tokenizer_masking_vocabulary
 from keras_albert.text.pretraining_data import create_instances, pretraining_dataset
-from keras_albert.training.pretrain import sentencepiece_encoder, split_documents
+from keras_albert.text.tokenizers import load_tokenizer
+from keras_albert.training.pretrain import split_documents
 
 
 def evaluate(model, dataset, steps):
@@ -57,11 +57,12 @@ def main():
 
     model = AlbertPretrainer.from_pretrained(Path(args.run) / "model")
     config = model.backbone.get_config()
-    encode, pieces = sentencepiece_encoder(read_tokenizer_files(args.vocab))
+    tokenizer = load_tokenizer(args.vocab)
+    encode = tokenizer.encoder()
     documents, _ = read_documents(args.input, args.input_format)
     _, held_out = split_documents(documents, args.validation_fraction)
     length = args.sequence_length or config["max_sequence_length"]
-    vocabulary = masking_vocabulary(pieces)
+    vocabulary = tokenizer_masking_vocabulary(tokenizer)
     instances = create_instances(held_out, encode, length, vocabulary.special,
                                  seed=12345, dupe_factor=args.dupe_factor)
     pairs = len(instances["sop_labels"])

@@ -37,7 +37,9 @@ def check_non_negative_int(name, value):
         )
 
 
-def check_positive_number(name, value):
-    """Raise unless `value` is an int or float > 0 (bools are refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"`{name}` must be a positive number. Received: {name}={value!r}")
+def check_non_negative(name, value, strictly=False):
+    """Raise unless `value` is a number >= 0 (> 0 when `strictly`)."""
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not is_number or value < 0 or (strictly and value == 0):
+        bound = "> 0" if strictly else ">= 0"
+        raise ValueError(f"`{name}` must be a number {bound}. Received: {name}={value!r}")

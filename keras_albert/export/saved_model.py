@@ -22,8 +22,8 @@ from pathlib import Path
 from keras_albert.export import encoder, serving
 from keras_albert.files import write_directory
 from keras_albert.locate import locate
-from keras_albert.text.tokenizer_files import VOCABULARY_FILE
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
+from keras_albert.text.tokenizers import has_tokenizer as has_tokenizer_files
 
 LABELS_FILE = "labels.txt"
 
@@ -62,7 +62,7 @@ def export_saved_model(directory, base, name, version=1, sequence_length=None,
                          "--overwrite.")
     model = serving.load_for_export(directory)
     preprocessor = None
-    has_tokenizer = (Path(directory) / VOCABULARY_FILE).is_file()
+    has_tokenizer = has_tokenizer_files(directory)
     if has_tokenizer and not isinstance(model, AlbertMultipleChoice):
         preprocessor = serving.preprocessor_for(directory, model, sequence_length)
     num_texts = serving.num_texts(directory)

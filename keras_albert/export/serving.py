@@ -31,7 +31,7 @@ from keras_albert.tasks.question_answerer import AlbertQuestionAnswerer
 from keras_albert.tasks.token_classifier import AlbertTokenClassifier
 from keras_albert.text.normalization import valid_utf8
 from keras_albert.text.preprocessor import AlbertPreprocessor, pack_segments
-from keras_albert.text.tokenizer import AlbertTokenizer
+from keras_albert.text.tokenizers import load_tokenizer
 
 TOKEN_INPUTS = ("token_ids", "segment_ids", "padding_mask")
 DEFAULT_SEQUENCE_LENGTH = 128
@@ -61,7 +61,7 @@ def preprocessor_for(directory, model, sequence_length=None):
     if preprocessor is not None and sequence_length in (None, preprocessor.sequence_length):
         return preprocessor
     tokenizer = (preprocessor.tokenizer if preprocessor is not None
-                 else AlbertTokenizer.from_pretrained(directory))
+                 else load_tokenizer(directory))
     backbone = model if isinstance(model, AlbertBackbone) else model.backbone
     length = min(sequence_length or DEFAULT_SEQUENCE_LENGTH,
                  backbone.max_sequence_length)

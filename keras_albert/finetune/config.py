@@ -5,9 +5,9 @@ import dataclasses
 
 from keras_albert.checks import (
     check_choice,
+    check_non_negative,
     check_non_negative_int,
     check_positive_int,
-    check_positive_number,
     check_rate,
 )
 
@@ -64,7 +64,7 @@ class FinetuneConfig:
         for name in ("sequence_length", "batch_size", "epochs"):
             check_positive_int(name, getattr(self, name))
         check_non_negative_int("patience", self.patience)
-        check_positive_number("learning_rate", self.learning_rate)
+        check_non_negative("learning_rate", self.learning_rate, strictly=True)
         check_rate("warmup_fraction", self.warmup_fraction)
         check_choice("class_weight", self.class_weight, CLASS_WEIGHTS)
         check_choice("dtype", self.dtype, DTYPES)

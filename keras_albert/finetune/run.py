@@ -20,7 +20,7 @@ from keras_albert.finetune.training import fit, resolve_source, source_tokenizer
 from keras_albert.locate import locate
 from keras_albert.models.pretrained import load_pretrained, read_config
 from keras_albert.text.preprocessor import AlbertPreprocessor
-from keras_albert.text.tokenizer import AlbertTokenizer
+from keras_albert.text.tokenizers import load_tokenizer
 
 
 def saved_spec(directory):
@@ -36,7 +36,7 @@ def saved_spec(directory):
     if not saved:
         raise ValueError(f"{directory} is not a fine-tuned model (no 'finetune' entry "
                          "in config.json); fine-tune it with `keras-albert finetune`.")
-    return spec_from_config(saved, AlbertTokenizer.from_pretrained(directory))
+    return spec_from_config(saved, load_tokenizer(directory))
 
 
 def finetune(task, model, train, out, eval=None, config=None, log=print, **settings):
@@ -69,9 +69,7 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
     source = resolve_source(model, config.vocab)
     if isinstance(task, TaskSpec):
         spec = task
-        # Seeding TensorFlow clears its kernel cache, which holds the
-        # SentencePiece model of a tokenizer made before: load it again.
-        spec.tokenizer.set_proto(spec.tokenizer.proto)
+        spec.tokenizer.reload()  # made before the seed cleared TensorFlow's kernels
     else:
         spec = make_spec(task, source_tokenizer(source, config.vocab),
                          config.sequence_length, config.text_columns, config.label_column)

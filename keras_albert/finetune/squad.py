@@ -131,7 +131,7 @@ class QuestionAnswering(TaskSpec):
         ids = [tokenizer.cls_token_id, *question, tokenizer.sep_token_id, *pieces,
                tokenizer.sep_token_id]
         first = len(question) + 2  # position of the first context piece
-        token_ids = np.zeros(length, "int32")
+        token_ids = np.full(length, tokenizer.pad_token_id, "int32")
         token_ids[:len(ids)] = ids
         segment_ids = np.zeros(length, "int32")
         segment_ids[first:len(ids)] = 1
@@ -144,7 +144,7 @@ class QuestionAnswering(TaskSpec):
             if len(inside_start) and len(inside_end):
                 start, end = int(inside_start[0]), int(inside_end[-1])
         return {"token_ids": token_ids, "segment_ids": segment_ids,
-                "padding_mask": (token_ids != 0).astype("int32"), "row": index,
+                "padding_mask": (np.arange(length) < len(ids)).astype("int32"), "row": index,
                 "word_at": word_at, "start_logits": start, "end_logits": end,
                 "answerable_logits": int(start > 0)}
 

@@ -55,7 +55,8 @@ class TokenTagging(TaskSpec):
         ignored) and, per row, the positions of its words' first pieces."""
         length = self.sequence_length
         all_pieces = encode_texts(self.tokenizer, [w for r in rows for w in r["words"]])
-        token_ids = np.zeros((len(rows), length), "int32")
+        token_ids = np.full((len(rows), length), self.tokenizer.pad_token_id, "int32")
+        padding_mask = np.zeros((len(rows), length), "int32")
         labels = np.full((len(rows), length), IGNORE_LABEL, "int32")
         first_pieces, offset = [], 0
         self.truncated_words = 0
@@ -74,9 +75,10 @@ class TokenTagging(TaskSpec):
                 ids += pieces
             ids.append(self.tokenizer.sep_token_id)
             token_ids[index, :len(ids)] = ids
+            padding_mask[index, :len(ids)] = 1
             first_pieces.append(positions)
         x = {"token_ids": token_ids, "segment_ids": np.zeros_like(token_ids),
-             "padding_mask": (token_ids != 0).astype("int32")}
+             "padding_mask": padding_mask}
         return x, labels, first_pieces
 
     def labels(self, model, rows, path):

@@ -14,7 +14,7 @@ from keras_albert.files import atomic_path
 from keras_albert.locate import locate
 from keras_albert.models.presets import PRESET_WEIGHTS, PRESETS
 from keras_albert.text.preprocessor import AlbertPreprocessor
-from keras_albert.text.tokenizer import AlbertTokenizer
+from keras_albert.text.tokenizers import load_tokenizer
 from keras_albert.training.optimizer import EXCLUDE_FROM_WEIGHT_DECAY
 from keras_albert.training.schedule import WarmupPolynomialDecay
 
@@ -44,8 +44,8 @@ def source_tokenizer(source, vocab=None):
     pretrained model's own (`source` a directory or a name, see
     `keras_albert.hub`)."""
     if _random_preset(source, vocab):
-        return AlbertTokenizer.from_pretrained(vocab)
-    return AlbertTokenizer.from_pretrained(vocab or locate(source))
+        return load_tokenizer(vocab)
+    return load_tokenizer(vocab or source)
 
 
 def load_task(cls, source, tokenizer, vocab=None, dtype=None, sequence_length=None,

@@ -18,8 +18,8 @@ import keras
 
 from keras_albert.files import write_directory
 from keras_albert.locate import locate
-from keras_albert.text.tokenizer import AlbertTokenizer
 from keras_albert.text.tokenizer_files import write_tokenizer_files
+from keras_albert.text.tokenizers import load_tokenizer
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.weights.h5"
@@ -40,7 +40,7 @@ def save_pretrained(model, directory, tokenizer=None, source=None, overwrite=Tru
         model: `AlbertBackbone` or an `AlbertTask`.
         directory: path; replaced atomically.
         tokenizer: optional dict `{"proto": path or bytes, "lowercase": bool,
-            "keep_accents": bool}`, or an `AlbertTokenizer`.
+            "keep_accents": bool}` (SentencePiece), or a keras-albert tokenizer.
         source: optional dict recorded in `config.json` (where weights came from).
         overwrite: bool. Replace an existing directory.
     """
@@ -134,7 +134,7 @@ def load_preprocessor(directory, config=None):
         return None
     entry = config["preprocessor"]
     cls = _registered(entry["class_name"], "preprocessor")
-    return cls(AlbertTokenizer.from_pretrained(directory), **entry["config"])
+    return cls(load_tokenizer(directory), **entry["config"])
 
 
 def _copy_shared_heads(saved, model):

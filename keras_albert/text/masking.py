@@ -1,7 +1,8 @@
 """ALBERT's n-gram masking, in-graph, with static shapes and stateless seeds.
 
 As the original `create_pretraining_data.py` (`create_masked_lm_predictions`):
-whole words (a word starts at a piece beginning with "▁") are the candidates, in
+whole words (a word starts where the tokenizer's `is_word_start` says; "▁" in
+SentencePiece) are the candidates, in
 random order; each candidate starts an n-gram of n = 1..3 words drawn with
 probability proportional to 1/n (6/11, 3/11, 2/11), shortened while it would go
 over the budget and skipped if it overlaps one already chosen; the budget is
@@ -35,18 +36,17 @@ class MaskingVocabulary(NamedTuple):
         return int(self.word_starts.shape[0])
 
 
-def masking_vocabulary(pieces, word_starts=None):
-    """The `MaskingVocabulary` of a list of pieces in id order (word starts by
-    SentencePiece's "\u2581" unless given)."""
+def masking_vocabulary(pieces, word_starts):
+    """The `MaskingVocabulary` of a list of pieces in id order and a bool per
+    piece saying whether it begins a word (a tokenizer's `word_starts()`)."""
     special = special_token_ids(pieces)
-    starts = word_start_table(pieces) if word_starts is None else word_starts
-    return MaskingVocabulary(tf.constant(starts, tf.bool),
+    return MaskingVocabulary(tf.constant(word_starts, tf.bool),
                              tf.constant(special.ordinary(len(pieces)), tf.int32), special)
 
 
-def word_start_table(pieces):
-    """A bool per vocabulary id: the piece begins a word (starts with "▁")."""
-    return tf.constant([piece.startswith("\u2581") for piece in pieces])
+def tokenizer_masking_vocabulary(tokenizer):
+    """The `MaskingVocabulary` of a keras-albert tokenizer."""
+    return masking_vocabulary(tokenizer.get_vocabulary(), tokenizer.word_starts())
 
 
 def _ngram_lengths(seed, num_words, max_ngram):

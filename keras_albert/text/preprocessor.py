@@ -9,7 +9,8 @@ import tensorflow_text as tf_text
 from keras_albert.checks import check_choice, check_positive_int
 from keras_albert.compat import keep_inputs_as_given, preprocessing_function
 from keras_albert.locate import locate
-from keras_albert.text.tokenizer import AlbertTokenizer
+from keras_albert.text.tokenizer_base import AlbertTokenizerBase
+from keras_albert.text.tokenizers import load_tokenizer
 
 # `truncate` -> how the length budget is shared between the segments.
 # "longest_first" is the original `_truncate_seq_pair` (drop the last token of the
@@ -80,7 +81,7 @@ def _join(segments, width, cls_id, sep_id, pad_id):
     }
 
 
-def pack_segments(segments, sequence_length, cls_id, sep_id, pad_id=0,
+def pack_segments(segments, sequence_length, cls_id, sep_id, pad_id,
                   truncate="longest_first", pad_to_longest=False):
     """Pack token ids as ALBERT's inputs: `[CLS] A [SEP]` or `[CLS] A [SEP] B [SEP]`.
 
@@ -112,7 +113,7 @@ def pack_segments(segments, sequence_length, cls_id, sep_id, pad_id=0,
     Example:
     >>> a = tf.ragged.constant([[11, 12, 13, 14], [21]])
     >>> b = tf.ragged.constant([[15, 16, 17], [22, 23]])
-    >>> packed = pack_segments([a, b], 8, cls_id=2, sep_id=3)
+    >>> packed = pack_segments([a, b], 8, cls_id=2, sep_id=3, pad_id=0)
     >>> packed["token_ids"].numpy().tolist()
     [[2, 11, 12, 13, 3, 15, 16, 3], [2, 21, 3, 22, 23, 3, 0, 0]]
     >>> packed["segment_ids"].numpy().tolist()
@@ -163,7 +164,8 @@ class AlbertPreprocessor(keras.layers.Layer):
     unlabelled dataset of pairs with `lambda a, b: preprocessor((a, b))`.
 
     Args:
-        tokenizer: `AlbertTokenizer` without a `sequence_length` of its own (the
+        tokenizer: a keras-albert tokenizer (`AlbertTokenizer`, ...) without a
+            `sequence_length` of its own (the
             preprocessor truncates the pair as a whole).
         sequence_length: int, at least 3 (the special tokens of a pair). The
             length of the packed inputs.
@@ -183,9 +185,9 @@ class AlbertPreprocessor(keras.layers.Layer):
 
     def __init__(self, tokenizer, sequence_length=512, truncate="longest_first",
                  **kwargs):
-        if not isinstance(tokenizer, AlbertTokenizer):
+        if not isinstance(tokenizer, AlbertTokenizerBase):
             raise ValueError(  # noqa: TRY004
-                "`tokenizer` must be a `keras_albert.text.AlbertTokenizer`. "
+                "`tokenizer` must be a keras-albert tokenizer (`AlbertTokenizer`, ...). "
                 f"Received: tokenizer={tokenizer!r}"
             )
         if tokenizer.sequence_length is not None:
@@ -218,7 +220,7 @@ class AlbertPreprocessor(keras.layers.Layer):
         settings = {"sequence_length": min(512, positions),
                     **{k: saved[k] for k in ("sequence_length", "truncate") if k in saved},
                     **kwargs}
-        return cls(AlbertTokenizer.from_pretrained(directory), **settings)
+        return cls(load_tokenizer(directory), **settings)
 
     @preprocessing_function
     def call(self, x, y=None, sample_weight=None):

@@ -1,6 +1,7 @@
 """ALBERT's tokenizer as a Keras layer: normalization and SentencePiece in-graph."""
 
 import keras
+import sentencepiece as spm
 from keras_hub.tokenizers import SentencePieceTokenizer
 
 from keras_albert.checks import check_positive_int
@@ -13,8 +14,14 @@ from keras_albert.locate import locate
 from keras_albert.text.normalization import (
     check_normalization_flags,
     normalize_in_graph,
+    normalize_text,
 )
-from keras_albert.text.tokenizer_files import read_tokenizer_files
+from keras_albert.text.tokenizer_base import AlbertTokenizerBase
+from keras_albert.text.tokenizer_files import (
+    TOKENIZER_TYPE,
+    VOCABULARY_FILE,
+    read_tokenizer_files,
+)
 
 # Attribute name -> piece. ALBERT's vocabularies have them at ids 0..4.
 SPECIAL_TOKENS = {
@@ -27,7 +34,7 @@ SPECIAL_TOKENS = {
 
 
 @keras.saving.register_keras_serializable(package="keras_albert")
-class AlbertTokenizer(SentencePieceTokenizer):
+class AlbertTokenizer(AlbertTokenizerBase, SentencePieceTokenizer):
     """Text to ALBERT token ids, with the original ALBERT normalization, in-graph.
 
     Each string is normalized with `normalize_in_graph` (whitespace collapsed,
@@ -61,6 +68,8 @@ class AlbertTokenizer(SentencePieceTokenizer):
     >>> tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.mask_token_id
     (2, 3, 4)
     """
+
+    tokenizer_type, vocabulary_file = TOKENIZER_TYPE, VOCABULARY_FILE
 
     def __init__(
         self, proto, lowercase=True, keep_accents=False, sequence_length=None, **kwargs
@@ -100,7 +109,30 @@ class AlbertTokenizer(SentencePieceTokenizer):
         """The tokenizer of a pretrained or vocabulary directory, or of a
         pretrained model's name (see `keras_albert.hub`): its `spiece.model`
         with the flags of its `tokenizer_config.json`."""
-        return cls(**{**read_tokenizer_files(locate(directory)), **kwargs})
+        return super().from_pretrained(locate(directory), **kwargs)
+
+    @classmethod
+    def read_directory(cls, directory):
+        return read_tokenizer_files(directory)
+
+    def vocabulary_bytes(self):
+        return self.proto
+
+    def settings(self):
+        return {"lowercase": self.lowercase, "keep_accents": self.keep_accents}
+
+    def is_word_start(self, piece):
+        return piece.startswith("\u2581")  # SentencePiece marks a word's start with "▁"
+
+    def encoder(self):
+        # SentencePiece in Python after the same normalization: the in-graph ids,
+        # without a TensorFlow call per text.
+        processor = spm.SentencePieceProcessor(model_proto=self.proto)
+        lowercase, keep_accents = self.lowercase, self.keep_accents
+        return lambda text: processor.encode(normalize_text(text, lowercase, keep_accents))
+
+    def reload(self):
+        self.set_proto(self.proto)
 
     @preprocessing_function
     def _tokenize_tf(self, inputs):

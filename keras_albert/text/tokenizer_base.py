@@ -47,13 +47,13 @@ class AlbertTokenizerBase:
         """A bool per vocabulary id: `is_word_start` of its entry."""
         return np.array([self.is_word_start(piece) for piece in self.get_vocabulary()])
 
-    def encode_many(self, texts):
-        """Token id lists of many strings (pretraining data, tagging words).
-        The default runs the in-graph tokenizer on all of them at once."""
-        if not texts:
-            return []
-        ids = self(np.array(texts, dtype=object))
-        return [list(row) for row in (ids.to_list() if hasattr(ids, "to_list") else ids)]
+    def encoder(self):
+        """A Python callable text -> list of ids giving the in-graph ids (for
+        preparing pretraining data text by text). The default calls the graph;
+        a subclass may give a faster one."""
+        def encode(text):
+            return [int(i) for i in np.asarray(self(text))]
+        return encode
 
     def reload(self):
         """Re-create what TensorFlow holds for the tokenizer: seeding TensorFlow

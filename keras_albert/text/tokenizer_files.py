@@ -1,7 +1,8 @@
-"""The tokenizer's files in a pretrained or vocabulary directory.
+"""The SentencePiece tokenizer's files in a pretrained or vocabulary directory.
 
     DIR/spiece.model           the SentencePiece vocabulary
-    DIR/tokenizer_config.json  {"lowercase": ..., "keep_accents": ...}
+    DIR/tokenizer_config.json  {"tokenizer_type": "sentencepiece", "lowercase": ...,
+                                "keep_accents": ...}
 
 A tokenizer spec is the dict `{"proto": bytes, "lowercase": bool,
 "keep_accents": bool}` that these files hold and `AlbertTokenizer` takes.
@@ -10,8 +11,14 @@ A tokenizer spec is the dict `{"proto": bytes, "lowercase": bool,
 import json
 from pathlib import Path
 
+from keras_albert.text.tokenizer_base import (
+    TOKENIZER_CONFIG_FILE,
+    AlbertTokenizerBase,
+    read_tokenizer_config,
+)
+
+TOKENIZER_TYPE = "sentencepiece"
 VOCABULARY_FILE = "spiece.model"
-TOKENIZER_CONFIG_FILE = "tokenizer_config.json"
 
 
 def tokenizer_spec(tokenizer):
@@ -36,20 +43,20 @@ def read_tokenizer_files(directory):
     directory = Path(directory)
     if not has_tokenizer_files(directory):
         raise ValueError(f"No {VOCABULARY_FILE} in {directory}.")
-    flags = {}
-    if (directory / TOKENIZER_CONFIG_FILE).is_file():
-        try:
-            flags = json.loads((directory / TOKENIZER_CONFIG_FILE).read_text("utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ValueError(f"Corrupt {directory / TOKENIZER_CONFIG_FILE}: "
-                             f"{error}") from None
+    flags = read_tokenizer_config(directory)
     return {"proto": (directory / VOCABULARY_FILE).read_bytes(),
             "lowercase": flags.get("lowercase", True),
             "keep_accents": flags.get("keep_accents", False)}
 
 
 def write_tokenizer_files(directory, tokenizer):
-    """`spiece.model` and `tokenizer_config.json` into an existing directory."""
+    """A tokenizer's files into an existing directory: any keras-albert
+    tokenizer's, or `spiece.model` and `tokenizer_config.json` of a
+    SentencePiece spec dict."""
+    if isinstance(tokenizer, AlbertTokenizerBase):
+        tokenizer.save_to_directory(directory)
+        return
     spec = tokenizer_spec(tokenizer)
     (Path(directory) / VOCABULARY_FILE).write_bytes(spec.pop("proto"))
-    (Path(directory) / TOKENIZER_CONFIG_FILE).write_text(json.dumps(spec, indent=2))
+    config = {"tokenizer_type": TOKENIZER_TYPE, **spec}
+    (Path(directory) / TOKENIZER_CONFIG_FILE).write_text(json.dumps(config, indent=2))

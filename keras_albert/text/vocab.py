@@ -9,7 +9,8 @@ import sentencepiece as spm
 
 from keras_albert.checks import check_choice, check_positive_int
 from keras_albert.text.normalization import check_normalization_flags, normalize_text
-from keras_albert.text.tokenizer_files import TOKENIZER_CONFIG_FILE as CONFIG_FILE
+from keras_albert.text.tokenizer_base import TOKENIZER_CONFIG_FILE as CONFIG_FILE
+from keras_albert.text.tokenizer_files import TOKENIZER_TYPE
 from keras_albert.text.tokenizer_files import VOCABULARY_FILE as MODEL_FILE
 
 VOCAB_FILE = "spiece.vocab"
@@ -186,7 +187,8 @@ def train_vocabulary(
                 f"on {names}: {gist} Received: vocab_size={vocab_size}"
             ) from None
         strip_training_paths(os.path.join(tmp, MODEL_FILE))
-        config = {"lowercase": lowercase, "keep_accents": keep_accents}
+        config = {"tokenizer_type": TOKENIZER_TYPE, "lowercase": lowercase,
+                  "keep_accents": keep_accents}
         Path(tmp, CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
         out_dir.mkdir(exist_ok=True)
         # The model last: a reader that finds it finds the other two.

@@ -12,12 +12,13 @@ afterwards.
 
 import json
 import math
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import keras
+
+from keras_albert.files import atomic_path, write_directory
 
 LATEST = "latest"
 WEIGHTS = "model.weights.h5"
@@ -52,21 +53,15 @@ def write_checkpoint(model, directory, step, keep=2):
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     name = f"step-{step:09d}"
-    temporary = Path(tempfile.mkdtemp(dir=directory, prefix=f".{name}."))
-    try:
+
+    def write(temporary):
         model.save_weights(temporary / WEIGHTS)
         seeds = [variable.numpy().tolist() for variable in _seed_states(model)]
         (temporary / STATE).write_text(json.dumps({"step": step, "seeds": seeds}))
-        if (directory / name).exists():
-            shutil.rmtree(directory / name)
-        os.replace(temporary, directory / name)
-    finally:
-        if temporary.exists():
-            shutil.rmtree(temporary)
-    handle, pointer = tempfile.mkstemp(dir=directory, prefix=".latest.")
-    with os.fdopen(handle, "w") as file:
-        file.write(name)
-    os.replace(pointer, directory / LATEST)
+
+    write_directory(directory / name, write)
+    with atomic_path(directory / LATEST) as pointer:
+        pointer.write_text(name)
     for old in sorted(directory.glob("step-*"))[:-keep]:
         shutil.rmtree(old)
 

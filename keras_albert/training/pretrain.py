@@ -17,40 +17,27 @@ every worker reads the same `out` (a shared file system) to resume.
 import csv
 import json
 import math
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
 import keras
-import sentencepiece as spm
 import tensorflow as tf
 
 from keras_albert.checks import check_positive_int
 from keras_albert.compat import forget_distribute_strategy, symbolic_build
+from keras_albert.files import atomic_path
 from keras_albert.models.pretrained import save_pretrained
-from keras_albert.text.tokenizer_files import read_tokenizer_files
 from keras_albert.tasks import AlbertPretrainer
 from keras_albert.text.corpus import read_documents
-from keras_albert.text.masking import masking_vocabulary
-from keras_albert.text.normalization import normalize_text
+from keras_albert.text.masking import tokenizer_masking_vocabulary
 from keras_albert.text.pretraining_data import create_instances, pretraining_dataset
+from keras_albert.text.tokenizers import load_tokenizer
 from keras_albert.training.checkpoints import PeriodicCheckpoint, restore
 from keras_albert.training.distribute import is_chief, make_strategy
 from keras_albert.training.optimizer import albert_optimizer
 from keras_albert.training.schedule import WarmupPolynomialDecay
 
 CHECKPOINTS = "checkpoints"
-
-
-def sentencepiece_encoder(tokenizer_files):
-    """`(encode, pieces)`: text -> ids as the original pipeline (normalize, then
-    SentencePiece), and the vocabulary's pieces."""
-    processor = spm.SentencePieceProcessor(model_proto=tokenizer_files["proto"])
-    lowercase, keep_accents = tokenizer_files["lowercase"], tokenizer_files["keep_accents"]
-    pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
-    return (lambda text: processor.encode(normalize_text(text, lowercase, keep_accents)),
-            pieces)
 
 
 def split_documents(documents, validation_fraction):
@@ -68,10 +55,8 @@ def _truncate_log(path, epochs):
         rows = list(csv.reader(file))
     kept = rows[:1] + [row for row in rows[1:] if row and row[0].isdigit()
                        and int(row[0]) < epochs]
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "w", newline="") as file:
+    with atomic_path(path) as temporary, open(temporary, "w", newline="") as file:
         csv.writer(file).writerows(kept)
-    os.replace(temporary, path)
 
 
 def _xla_possible(distribution):
@@ -171,13 +156,13 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
                          f"of strategy {strategy!r}. Received: batch_size={batch_size}")
     chief = is_chief(distribution)
     out = Path(out)
-    tokenizer_files = read_tokenizer_files(vocabulary)
-    encode, pieces = sentencepiece_encoder(tokenizer_files)
+    tokenizer = load_tokenizer(vocabulary)
+    encode = tokenizer.encoder()
     documents, report = read_documents(inputs, input_format)
     train_documents, validation_documents = split_documents(documents,
                                                             validation_fraction)
     held_out = len(validation_documents)
-    vocabulary = masking_vocabulary(pieces)
+    vocabulary = tokenizer_masking_vocabulary(tokenizer)
     train = create_instances(train_documents, encode, sequence_length, vocabulary.special,
                              seed, dupe_factor=dupe_factor)
     dataset_args = dict(vocabulary=vocabulary, seed=seed, max_predictions=max_predictions)
@@ -207,7 +192,7 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
 
     keras.utils.set_random_seed(seed)
     with distribution.scope():
-        overrides = {"vocabulary_size": len(pieces), "max_sequence_length": sequence_length,
+        overrides = {"vocabulary_size": tokenizer.vocabulary_size(), "max_sequence_length": sequence_length,
                      "execution": execution, "dtype": dtype, **(backbone_overrides or {})}
         model = AlbertPretrainer.from_preset(preset, backbone_overrides=overrides,
                                              load_weights=False)
@@ -242,7 +227,7 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
                          f"the learning rate and rerun to resume from the last good "
                          f"checkpoint. Received: learning_rate={learning_rate}")
     if chief:
-        save_pretrained(model, out / "model", tokenizer=tokenizer_files,
+        save_pretrained(model, out / "model", tokenizer=tokenizer,
                         source={"format": "pretrain", "preset": preset, "steps": steps})
     if isinstance(distribution, tf.distribute.MultiWorkerMirroredStrategy):
         # A barrier: no worker leaves the cluster before the chief has saved.

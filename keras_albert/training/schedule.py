@@ -3,15 +3,7 @@
 import keras
 from keras import ops
 
-from keras_albert.checks import check_positive_int
-
-
-def _check_non_negative(name, value, strictly=False):
-    """Raise unless `value` is a number >= 0 (> 0 when `strictly`)."""
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not is_number or value < 0 or (strictly and value == 0):
-        bound = "> 0" if strictly else ">= 0"
-        raise ValueError(f"`{name}` must be a number {bound}. Received: {name}={value!r}")
+from keras_albert.checks import check_non_negative, check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="keras_albert")
@@ -58,7 +50,7 @@ class WarmupPolynomialDecay(keras.optimizers.schedules.LearningRateSchedule):
 
     def __init__(self, peak_learning_rate, warmup_steps, total_steps,
                  end_learning_rate=0.0, power=1.0):
-        _check_non_negative("peak_learning_rate", peak_learning_rate, strictly=True)
+        check_non_negative("peak_learning_rate", peak_learning_rate, strictly=True)
         check_positive_int("total_steps", total_steps)
         if (isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int)
                 or not 0 <= warmup_steps <= total_steps):
@@ -66,19 +58,20 @@ class WarmupPolynomialDecay(keras.optimizers.schedules.LearningRateSchedule):
                 f"`warmup_steps` must be an integer in [0, total_steps={total_steps}]. "
                 f"Received: warmup_steps={warmup_steps!r}"
             )
-        _check_non_negative("end_learning_rate", end_learning_rate)
-        _check_non_negative("power", power, strictly=True)
+        check_non_negative("end_learning_rate", end_learning_rate)
+        check_non_negative("power", power, strictly=True)
         self.peak_learning_rate = peak_learning_rate
         self.warmup_steps = warmup_steps
         self.total_steps = total_steps
         self.end_learning_rate = end_learning_rate
         self.power = power
+        # The decay is Keras' own; ALBERT's part is the warm-up that replaces it.
+        self._decay = keras.optimizers.schedules.PolynomialDecay(
+            peak_learning_rate, total_steps, end_learning_rate, power)
 
     def __call__(self, step):
         step = ops.cast(step, "float32")
-        progress = ops.minimum(step, self.total_steps) / self.total_steps
-        decayed = ((self.peak_learning_rate - self.end_learning_rate)
-                   * ops.power(1.0 - progress, self.power) + self.end_learning_rate)
+        decayed = self._decay(step)
         # max(.., 1): with no warm-up the branch is never taken, but must not divide by 0.
         warmup = self.peak_learning_rate * step / max(self.warmup_steps, 1)
         return ops.where(step < self.warmup_steps, warmup, decayed)

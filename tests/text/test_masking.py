@@ -105,4 +105,4 @@ def test_special_ids_come_from_the_vocabulary():
 
 def test_a_vocabulary_without_mask_is_a_clear_error():
     with pytest.raises(ValueError, match=r"\[MASK\]"):
-        masking_vocabulary(PIECES[:4] + ["x"] * 10)
+        masking_vocabulary(PIECES[:4] + ["x"] * 10, [True] * 14)

@@ -9,7 +9,7 @@ import tensorflow as tf
 from keras_albert.text import AlbertPreprocessor, AlbertTokenizer, pack_segments
 from tests.helpers import check_config_round_trip
 
-CLS, SEP = 2, 3
+CLS, SEP, PAD = 2, 3, 0
 # Mixed case and accents, of different lengths, so that truncation cuts A, B or both.
 FIRST = ["The Quick Brown Fox jumps over the lazy dog.",
          "Crème brûlée, jalapeño & Ångström: naïve CAFÉ Señor!",
@@ -70,20 +70,20 @@ def test_longest_first_is_truncate_seq_pair():
         a = [list(range(100, 100 + n)) for n in lengths_a]
         b = [list(range(500, 500 + n)) for n in lengths_b]
         ragged_a, ragged_b = tf.ragged.range(lengths_a) + 100, tf.ragged.range(lengths_b) + 500
-        packed = pack_segments([ragged_a, ragged_b], sequence_length, CLS, SEP)
+        packed = pack_segments([ragged_a, ragged_b], sequence_length, CLS, SEP, PAD)
         assert as_lists(packed) == reference_batch(a, b, sequence_length)
-        packed = pack_segments([ragged_a], sequence_length, CLS, SEP)
+        packed = pack_segments([ragged_a], sequence_length, CLS, SEP, PAD)
         assert as_lists(packed) == reference_batch(a, None, sequence_length)
 
 
 def test_pack_segments_takes_dense_and_single_examples():
     a, b = [[5, 6, 7], [8, 0, 0]], [[9, 10, 0], [11, 12, 13]]
     expected = reference_batch([[5, 6, 7], [8]], [[9, 10], [11, 12, 13]], 7)
-    assert as_lists(pack_segments([tf.constant(a), tf.constant(b)], 7, CLS, SEP)) \
+    assert as_lists(pack_segments([tf.constant(a), tf.constant(b)], 7, CLS, SEP, PAD)) \
         == expected
-    single = pack_segments((tf.constant(a[0]), tf.constant(b[0])), 7, CLS, SEP)
+    single = pack_segments((tf.constant(a[0]), tf.constant(b[0])), 7, CLS, SEP, PAD)
     assert as_lists(single) == {name: rows[0] for name, rows in expected.items()}
-    waterfall = pack_segments([tf.constant(a)], 3, CLS, SEP, truncate="waterfall")
+    waterfall = pack_segments([tf.constant(a)], 3, CLS, SEP, PAD, truncate="waterfall")
     assert as_lists(waterfall)["token_ids"] == [[CLS, 5, SEP], [CLS, 8, SEP]]
 
 
@@ -192,8 +192,8 @@ def test_bad_arguments(model_file):
         AlbertPreprocessor(AlbertTokenizer(model_file, sequence_length=8))
     segment = tf.ragged.constant([[5, 6]])
     with pytest.raises(ValueError, match="Received: 3 segments"):
-        pack_segments([segment] * 3, 8, CLS, SEP)
+        pack_segments([segment] * 3, 8, CLS, SEP, PAD)
     with pytest.raises(ValueError, match="Received: a RaggedTensor"):
-        pack_segments(segment, 8, CLS, SEP)
+        pack_segments(segment, 8, CLS, SEP, PAD)
     with pytest.raises(ValueError, match=r"Received: segments of ranks \[2, 1\]"):
-        pack_segments([segment, tf.constant([7])], 8, CLS, SEP)
+        pack_segments([segment, tf.constant([7])], 8, CLS, SEP, PAD)

@@ -15,7 +15,8 @@ def test_files_and_special_pieces(vocab_dir):
     assert sorted(p.name for p in vocab_dir.iterdir()) == [
         "spiece.model", "spiece.vocab", "tokenizer_config.json"]
     config = json.loads((vocab_dir / "tokenizer_config.json").read_text())
-    assert config == {"lowercase": True, "keep_accents": False}
+    assert config == {"tokenizer_type": "sentencepiece", "lowercase": True,
+                      "keep_accents": False}
     processor = spm.SentencePieceProcessor(model_file=str(vocab_dir / "spiece.model"))
     assert processor.vocab_size() == 600
     # no path of the training machine is stored in the model
