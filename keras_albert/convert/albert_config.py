@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from keras_albert.convert.weights import ConversionError
+from keras_albert.text.special_tokens import ALBERT_LAYOUT
 
 _ACTIVATIONS = {
     "original": {"gelu": "gelu_new", "gelu_new": "gelu_new", "relu": "relu"},
@@ -74,7 +75,7 @@ def backbone_config(albert_config, convention, source):
     }
 
 
-def transformers_config(backbone):
+def transformers_config(backbone, special=ALBERT_LAYOUT):
     """transformers' `AlbertConfig` dict for an `AlbertBackbone`."""
     if backbone.hidden_act not in ("gelu", "gelu_new", "relu"):
         raise ConversionError(f"No transformers activation for "
@@ -96,8 +97,9 @@ def transformers_config(backbone):
         "type_vocab_size": backbone.num_segments,
         "initializer_range": backbone.initializer_range,
         "layer_norm_eps": backbone.layer_norm_epsilon,
-        "pad_token_id": 0,
-        "bos_token_id": 2,
-        "eos_token_id": 3,
+        # transformers' ALBERT configs name [CLS] and [SEP] bos and eos.
+        "pad_token_id": special.pad,
+        "bos_token_id": special.cls,
+        "eos_token_id": special.sep,
         "tie_word_embeddings": True,
     }

@@ -28,8 +28,8 @@ from keras_albert.convert.weights import (
     assign_weights,
     collect_weights,
 )
-from keras_albert.models.backbone import AlbertBackbone
 from keras_albert.files import write_directory
+from keras_albert.models.backbone import AlbertBackbone
 from keras_albert.tasks import (
     AlbertClassifier,
     AlbertMaskedLM,
@@ -38,6 +38,8 @@ from keras_albert.tasks import (
     AlbertQuestionAnswerer,
     AlbertTokenClassifier,
 )
+from keras_albert.text.special_tokens import ALBERT_LAYOUT, special_token_ids
+from keras_albert.text.tokenizer import AlbertTokenizer
 from keras_albert.text.tokenizer_files import VOCABULARY_FILE, tokenizer_spec
 
 TOKENIZER_JSON = "tokenizer.json"
@@ -224,7 +226,11 @@ def save_hf(model, directory, tokenizer=None, overwrite=True):
         raise ConversionError(f"transformers has no ALBERT class for "
                               f"{type(model).__name__}; save its backbone instead.")
     backbone = getattr(model, "backbone", model)
-    config = {**transformers_config(backbone),
+    if tokenizer is not None:
+        tokenizer = tokenizer_spec(tokenizer)
+    special = (ALBERT_LAYOUT if tokenizer is None else special_token_ids(
+        AlbertTokenizer(tokenizer["proto"]).get_vocabulary()))
+    config = {**transformers_config(backbone, special),
               "architectures": [_ARCHITECTURES[type(model)]]}
     left_out = _NOT_IN_TRANSFORMERS.get(type(model), ())
     if isinstance(model, AlbertQuestionAnswerer):
@@ -242,8 +248,6 @@ def save_hf(model, directory, tokenizer=None, overwrite=True):
         config["classifier_dropout_prob"] = model.dropout
     if type(model) is AlbertBackbone:  # AlbertModel's names have no prefix
         tensors = {name.removeprefix(_BASE_PREFIX): value for name, value in tensors.items()}
-    if tokenizer is not None:
-        tokenizer = tokenizer_spec(tokenizer)
 
     def write(temporary):
         (temporary / "config.json").write_text(json.dumps(config, indent=2))

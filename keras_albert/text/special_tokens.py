@@ -34,6 +34,11 @@ class SpecialTokenIds(NamedTuple):
         return [i for i in range(vocabulary_size) if i not in special]
 
 
+# The layout of ALBERT's SentencePiece vocabularies (`train_vocabulary` and
+# Google's releases), for a model saved without its vocabulary.
+ALBERT_LAYOUT = SpecialTokenIds(pad=0, unk=1, cls=2, sep=3, mask=4)
+
+
 def special_token_ids(pieces, where="the vocabulary"):
     """The `SpecialTokenIds` of a vocabulary given as its list of pieces (or
     tokens), id order.

@@ -4,7 +4,8 @@ import dataclasses
 
 import pytest
 
-from keras_albert.cli import FINETUNE_SETTINGS, build_parser
+from keras_albert.cli import build_parser
+from keras_albert.cli.finetune import FINETUNE_SETTINGS
 from keras_albert.finetune import FinetuneConfig, finetune
 
 REQUIRED = ["finetune", "--task", "classify", "--model", "m", "--train", "t", "--out", "o"]

@@ -1,0 +1,53 @@
+"""`pretrain`: MLM + sentence-order pretraining on text files."""
+
+from keras_albert.cli.options import add_no_xla, defaults_of
+from keras_albert.layers.shared_encoder import EXECUTION_MODES
+from keras_albert.text.corpus import FORMATS
+from keras_albert.training.distribute import STRATEGIES
+from keras_albert.training.pretrain import MIXED_PRECISION, run_pretraining
+
+# run_pretraining's arguments the command passes on as they are.
+SETTINGS = ("steps", "batch_size", "sequence_length", "max_predictions", "learning_rate",
+            "warmup_steps", "checkpoint_every", "validation_fraction", "input_format",
+            "dupe_factor", "seed", "dtype", "execution", "strategy", "tpu", "jit_compile")
+
+
+def _pretrain(args):
+    run_pretraining(args.preset, args.vocab, args.input, args.out,
+                    **{name: getattr(args, name) for name in SETTINGS})
+    print(f"Wrote {args.out}/model")
+
+
+def add_parsers(commands):
+    pretrain = commands.add_parser(
+        "pretrain", help="pretrain MLM + SOP on text files; rerun to resume"
+    )
+    pretrain.add_argument("--preset", default="albert_tiny")
+    pretrain.add_argument("--vocab", required=True, help="vocabulary directory")
+    pretrain.add_argument("--input", nargs="+", required=True,
+                          help="text files or directories")
+    pretrain.add_argument("--input-format", choices=FORMATS)
+    pretrain.add_argument("--out", required=True)
+    pretrain.add_argument("--steps", type=int)
+    pretrain.add_argument("--checkpoint-every", type=int)
+    pretrain.add_argument("--batch-size", type=int)
+    pretrain.add_argument("--sequence-length", type=int)
+    pretrain.add_argument("--max-predictions", type=int)
+    pretrain.add_argument("--learning-rate", type=float)
+    pretrain.add_argument("--warmup-steps", type=int,
+                          help="linear warm-up steps (default: 10%% of --steps)")
+    pretrain.add_argument("--validation-fraction", type=float,
+                          help="share of documents held out for validation")
+    pretrain.add_argument("--dupe-factor", type=int,
+                          help="passes over the corpus making sentence-order pairs")
+    pretrain.add_argument("--seed", type=int)
+    pretrain.add_argument("--dtype", choices=MIXED_PRECISION,
+                          help="mixed precision (float16 with loss scaling)")
+    pretrain.add_argument("--execution", choices=EXECUTION_MODES)
+    pretrain.add_argument("--strategy", choices=STRATEGIES,
+                          help="tf.distribute strategy; --batch-size is global")
+    pretrain.add_argument("--tpu", help="TPU name or address (--strategy tpu); "
+                          "'local' on a TPU VM")
+    add_no_xla(pretrain)
+    defaults = defaults_of(run_pretraining)
+    pretrain.set_defaults(run=_pretrain, **{name: defaults[name] for name in SETTINGS})
