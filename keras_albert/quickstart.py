@@ -15,6 +15,7 @@ import shutil
 import time
 from pathlib import Path
 
+from keras_albert.checks import check_non_negative
 from keras_albert.files import atomic_path
 from keras_albert.quickstart_report import write_report
 
@@ -25,8 +26,7 @@ SETTINGS_FILE = "quickstart.json"
 def settings(minutes=10):
     """The sizes of each stage for a time budget (about `minutes` on 2 CPU
     cores): more minutes, more pretraining steps and fine-tuning examples."""
-    if minutes <= 0:
-        raise ValueError(f"`minutes` must be positive. Received: minutes={minutes}")
+    check_non_negative("minutes", minutes, strictly=True)
     scale = minutes / 10
     return {
         "minutes": minutes,

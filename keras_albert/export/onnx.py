@@ -74,6 +74,8 @@ def _quantize_dynamic(proto):
         return onnx.load(str(target))
 
 
+# Not onnx.tools.update_model_dims: it needs every input's and output's whole shape
+# and renames the free dimensions it is not told about; this names only what we know.
 def _name_dynamic_dimensions(proto, rank):
     """`batch`, (`choices`,) `sequence` instead of tf2onnx's `unk__N` names."""
     names = ["batch", "choices", "sequence"] if rank == 3 else ["batch", "sequence"]

@@ -80,6 +80,8 @@ def adamw(learning_rate, total_steps, warmup_fraction=0.1, weight_decay=0.01):
     return optimizer
 
 
+# Not EarlyStopping(restore_best_weights=True): that keeps the best weights in memory
+# only; these are on disk when a run is killed, and a NaN metric is never the best.
 class KeepBest(keras.callbacks.Callback):
     """Save the weights whenever `monitor` improves; load the best at the end."""
 

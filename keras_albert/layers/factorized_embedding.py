@@ -86,6 +86,8 @@ class FactorizedEmbedding(keras.layers.Layer):
     def build(self, token_ids_shape=None, segment_ids_shape=None):
         self.word_embeddings.build()
         self.token_type_embeddings.build()
+        # A weight here, not keras_hub's PositionEmbedding sublayer: that would move it
+        # in every saved .weights.h5 and in the converters' name table.
         self.position_embeddings = self.add_weight(
             name="position_embeddings",
             shape=(self.max_sequence_length, self.embedding_dim),

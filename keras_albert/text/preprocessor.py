@@ -81,6 +81,8 @@ def _join(segments, width, cls_id, sep_id, pad_id):
     }
 
 
+# Not keras_hub's MultiSegmentPacker: it joins the segments with ragged concatenation,
+# and this packing must convert to TFLite builtins (see `_join`).
 def pack_segments(segments, sequence_length, cls_id, sep_id, pad_id,
                   truncate="longest_first", pad_to_longest=False):
     """Pack token ids as ALBERT's inputs: `[CLS] A [SEP]` or `[CLS] A [SEP] B [SEP]`.

@@ -191,7 +191,8 @@ def train_vocabulary(
                   "keep_accents": keep_accents}
         Path(tmp, CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
         out_dir.mkdir(exist_ok=True)
-        # The model last: a reader that finds it finds the other two.
+        # SentencePiece wrote the files into a directory of its own (so not
+        # files.atomic_path); the model last: a reader that finds it finds the others.
         for name in (CONFIG_FILE, VOCAB_FILE, MODEL_FILE):
             os.replace(os.path.join(tmp, name), out_dir / name)
     return out_dir / MODEL_FILE

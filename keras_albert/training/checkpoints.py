@@ -48,6 +48,8 @@ def latest_checkpoint(directory):
     return path, state
 
 
+# Not tf.train.CheckpointManager: it writes TF object-graph checkpoints; these are the
+# Keras `.weights.h5` that `model.load_weights` reads, plus the dropout seeds.
 def write_checkpoint(model, directory, step, keep=2):
     """Save `model` (weights and optimizer) as the checkpoint of `step`."""
     directory = Path(directory)

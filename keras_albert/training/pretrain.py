@@ -23,7 +23,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from keras_albert.checks import check_choice, check_positive_int
+from keras_albert.checks import check_choice, check_positive_int, check_rate
 from keras_albert.compat import forget_distribute_strategy, symbolic_build
 from keras_albert.files import atomic_path
 from keras_albert.models.pretrained import save_pretrained
@@ -147,9 +147,7 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
     if steps % checkpoint_every:
         raise ValueError(f"`steps` must be a multiple of `checkpoint_every`. Received: "
                          f"steps={steps}, checkpoint_every={checkpoint_every}")
-    if not 0 <= validation_fraction < 1:
-        raise ValueError(f"`validation_fraction` must be in [0, 1). Received: "
-                         f"validation_fraction={validation_fraction}")
+    check_rate("validation_fraction", validation_fraction)
     check_choice("dtype", dtype, (None, *MIXED_PRECISION))
     distribution = make_strategy(strategy, tpu)
     replicas = distribution.num_replicas_in_sync
