@@ -127,3 +127,20 @@ def check_task(build, x, y, tmp_path, sample_weight=None, policies=MIXED_POLICIE
         assert isinstance(mixed.optimizer, keras.optimizers.LossScaleOptimizer) == (
             policy == "mixed_float16")
     return model
+
+
+def predict(model, x):
+    """The model called on `x` as numpy: no predict function to compile."""
+    return keras.tree.map_structure(keras.ops.convert_to_numpy, model(x))
+
+
+def mlm_batch(batch_size=4, num_masks=3, seed=0):
+    """A token batch with masked positions, their ids and weights (the last
+    row, all padding, predicts nothing)."""
+    rng = np.random.default_rng(seed)
+    x = token_batch(batch_size)
+    x["mask_positions"] = rng.integers(0, 10, (batch_size, num_masks)).astype("int32")
+    mask_ids = rng.integers(0, 100, (batch_size, num_masks)).astype("int32")
+    mask_weights = np.ones((batch_size, num_masks), "float32")
+    mask_weights[-1] = 0.0
+    return x, mask_ids, mask_weights

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from keras_albert import AlbertBackbone, AlbertPretrainer
-from tests.synthetic_data import random_pretraining_batch
 from tests.helpers import fit_with_xla
+from tests.synthetic_data import random_pretraining_batch
 
 
 @pytest.mark.parametrize("execution", ["unrolled", "loop"])
