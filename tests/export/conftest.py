@@ -5,6 +5,12 @@ import numpy as np
 import pytest
 
 from keras_albert.datasets import load_wordnet
+from keras_albert.export.serving import (
+    keras_outputs,
+    load_for_export,
+    pack_texts,
+    preprocessor_for,
+)
 from keras_albert.tasks.classifier import AlbertClassifier
 from keras_albert.text import AlbertPreprocessor, AlbertTokenizer
 
@@ -93,3 +99,16 @@ def exported(classifier_dir, tmp_path_factory):
         assert main(["export", command[0], str(classifier_dir), "--out", str(paths[name]),
                      *command[1:]]) == 0, command
     return paths
+
+
+@pytest.fixture(scope="module")
+def reference(classifier_dir, glosses):
+    """The Keras model's token inputs and logits on 32 glosses."""
+    model = load_for_export(classifier_dir)
+    inputs = pack_texts(glosses[:32], preprocessor_for(classifier_dir, model))
+    return inputs, keras_outputs(model, inputs)["logits"]
+
+
+def cut_inputs(inputs, rows, length):
+    """The first `rows` examples cut to `length` tokens."""
+    return {name: value[:rows, :length] for name, value in inputs.items()}

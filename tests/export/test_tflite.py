@@ -1,29 +1,17 @@
-"""TFLite (each quantization, tokenizer inside) with ai-edge-litert and ONNX
-with onnxruntime, against the Keras model."""
+"""TFLite files (each quantization, the tokenizer inside) run by ai-edge-litert,
+against the Keras model."""
 
 import numpy as np
 import pytest
 
-from keras_albert.export import export_onnx, export_tflite, read_metadata
-from keras_albert.export.onnx import read_metadata as read_onnx_metadata
-from keras_albert.export.runners import OnnxRunner, TFLiteRunner
+from keras_albert.export import export_tflite, read_metadata
+from keras_albert.export.runners import TFLiteRunner
 from keras_albert.export.serving import (
-    keras_outputs,
     lite_tokenize,
     load_for_export,
-    pack_texts,
     preprocessor_for,
 )
-from tests.export.conftest import LABELS
-
-
-@pytest.fixture(scope="module")
-def reference(classifier_dir, glosses):
-    """The Keras model's token inputs and logits on 32 glosses."""
-    model = load_for_export(classifier_dir)
-    inputs = pack_texts(glosses[:32], preprocessor_for(classifier_dir, model))
-    return inputs, keras_outputs(model, inputs)["logits"]
-
+from tests.export.conftest import LABELS, cut_inputs
 
 TOLERANCE = {"none": 1e-4, "float16": 5e-3}
 
@@ -38,10 +26,6 @@ def _output_producers(path):
     dtypes = {d["index"]: d["dtype"].__name__ for d in interpreter.get_tensor_details()}
     return {(op["op_name"], dtypes[index]) for op in interpreter._get_ops_details()
             for index in op["outputs"] if index in outputs}
-
-
-def _cut(inputs, rows, length):
-    return {name: value[:rows, :length] for name, value in inputs.items()}
 
 
 @pytest.mark.parametrize("quantize", ["none", "float16", "dynamic", "int8"])
@@ -60,7 +44,7 @@ def test_tflite_matches_keras_at_any_shape(exported, reference, quantize):
         assert "DEQUANTIZE" not in {op for op, _ in producers}
     # Dynamic batch and length: one example cut to its own length.
     length = int(inputs["padding_mask"][0].sum())
-    one = runner.tokens(_cut(inputs, 1, length))["logits"]
+    one = runner.tokens(cut_inputs(inputs, 1, length))["logits"]
     np.testing.assert_allclose(one, logits[:1], atol=1e-4)
 
 
@@ -120,34 +104,3 @@ def test_int8_needs_representative_text(classifier_dir, tmp_path):
     with pytest.raises(ValueError, match="representative"):
         export_tflite(classifier_dir, tmp_path / "int8.tflite", quantize="int8")
     assert not (tmp_path / "int8.tflite").exists()
-
-
-def test_onnx_matches_keras(exported, reference):
-    import onnx
-
-    inputs, expected = reference
-    path = exported["float32.onnx"]
-    proto = onnx.load(str(path))
-    assert proto.opset_import[0].version >= 17
-    dims = [d.dim_param for d in proto.graph.input[0].type.tensor_type.shape.dim]
-    assert dims == ["batch", "sequence"]
-    assert read_onnx_metadata(path)["label_names"] == LABELS
-    runner = OnnxRunner(path)
-    np.testing.assert_allclose(runner.tokens(inputs)["logits"], expected, atol=1e-4)
-    length = int(inputs["padding_mask"][0].sum())
-    np.testing.assert_allclose(runner.tokens(_cut(inputs, 1, length))["logits"],
-                               expected[:1], atol=1e-4)
-
-
-def test_onnx_dynamic_int8(classifier_dir, exported, reference, tmp_path):
-    import onnx
-
-    inputs, _ = reference
-    path = exported["dynamic.onnx"]
-    operators = {node.op_type for node in onnx.load(str(path)).graph.node}
-    assert {"DynamicQuantizeLinear", "MatMulInteger"} <= operators
-    assert read_onnx_metadata(path)["quantize"] == "dynamic"
-    logits = OnnxRunner(path).tokens(inputs)["logits"]
-    assert np.isfinite(logits).all()  # verify's bounds: test_bounds.py
-    with pytest.raises(ValueError, match="quantize='int8'"):
-        export_onnx(classifier_dir, tmp_path / "int8.onnx", quantize="int8")
