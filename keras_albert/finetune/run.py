@@ -46,7 +46,8 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
     `tf.data.Dataset`, a DataFrame).
 
     `task` is a task name (`keras_albert.finetune.TASKS`) or a `TaskSpec` made
-    on the model's tokenizer. The settings are a `FinetuneConfig` (`config`),
+    on the model's tokenizer (its columns and sequence length then win over
+    the config's). The settings are a `FinetuneConfig` (`config`),
     changed by keyword (`finetune(..., epochs=5)`); `config.label_names` fixes
     the classes (default: the labels found in `train`), eval labels outside
     them are an error. Writes `out/model/` (a pretrained directory that takes
