@@ -23,7 +23,7 @@ from keras_albert.export import encoder, serving
 from keras_albert.files import write_directory
 from keras_albert.locate import locate
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
-from keras_albert.text.tokenizers import has_tokenizer as has_tokenizer_files
+from keras_albert.text.tokenizers import has_tokenizer
 
 LABELS_FILE = "labels.txt"
 
@@ -62,8 +62,7 @@ def export_saved_model(directory, base, name, version=1, sequence_length=None,
                          "--overwrite.")
     model = serving.load_for_export(directory)
     preprocessor = None
-    has_tokenizer = has_tokenizer_files(directory)
-    if has_tokenizer and not isinstance(model, AlbertMultipleChoice):
+    if has_tokenizer(directory) and not isinstance(model, AlbertMultipleChoice):
         preprocessor = serving.preprocessor_for(directory, model, sequence_length)
     num_texts = serving.num_texts(directory)
     endpoints = {}
