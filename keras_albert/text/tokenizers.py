@@ -1,6 +1,7 @@
 """The registry of tokenizer types, and loading the right one from a directory.
 
     tokenizer_config.json {"tokenizer_type": "sentencepiece", ...}  -> AlbertTokenizer
+    tokenizer_config.json {"tokenizer_type": "wordpiece", ...}      -> AlbertWordPieceTokenizer
 
 A directory written before `tokenizer_type` was recorded is recognized by its
 vocabulary file. A new tokenizer type is a subclass of `AlbertTokenizerBase`
@@ -12,8 +13,9 @@ from pathlib import Path
 from keras_albert.locate import locate
 from keras_albert.text.tokenizer import AlbertTokenizer
 from keras_albert.text.tokenizer_base import read_tokenizer_config
+from keras_albert.text.wordpiece_tokenizer import AlbertWordPieceTokenizer
 
-TOKENIZERS = {cls.tokenizer_type: cls for cls in (AlbertTokenizer,)}
+TOKENIZERS = {cls.tokenizer_type: cls for cls in (AlbertTokenizer, AlbertWordPieceTokenizer)}
 
 
 def tokenizer_class(directory):
