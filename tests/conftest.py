@@ -66,7 +66,7 @@ def hub(tmp_path, caches, monkeypatch):
     """A local Hub on 127.0.0.1 serving a copy of tests/fixtures/hub (tests
     may add repositories under `hub.root`), with HF_ENDPOINT pointing at it."""
     root = tmp_path / "hub_root"
-    shutil.copytree(HUB_FIXTURES, root, ignore=shutil.ignore_patterns("reference.json"))
+    shutil.copytree(HUB_FIXTURES, root, ignore=shutil.ignore_patterns("reference*.json"))
     with HubServer(root) as server:
         monkeypatch.setenv("HF_ENDPOINT", server.endpoint)
         # keras-albert reads HF_ENDPOINT at each load; transformers takes what

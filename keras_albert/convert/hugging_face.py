@@ -1,9 +1,9 @@
 """Conversion from and to Hugging Face transformers ALBERT directories.
 
 A transformers directory holds `config.json`, `model.safetensors` (or
-`pytorch_model.bin`, or shards with an index) and `spiece.model` (or only
-`tokenizer.json`, as transformers 5 saves it: see `tokenizer_json`) with
-`tokenizer_config.json`. The architecture in `config.json` picks our model:
+`pytorch_model.bin`, or shards with an index) and `spiece.model` (or BERT's
+`vocab.txt`, as the Chinese ALBERTs have, or only `tokenizer.json`, as
+transformers 5 saves either: see `tokenizer_json`) with `tokenizer_config.json`. The architecture in `config.json` picks our model:
 `AlbertForPreTraining` -> `AlbertPretrainer`, `AlbertForSequenceClassification`
 -> `AlbertClassifier` (labels kept), and so on; `save_hf` writes the reverse.
 """
@@ -21,7 +21,11 @@ from keras_albert.convert.albert_config import (
     transformers_config,
 )
 from keras_albert.convert.pretraining_heads import model_for_heads
-from keras_albert.convert.tokenizer_json import sentencepiece_from_tokenizer_json
+from keras_albert.convert.tokenizer_json import (
+    sentencepiece_from_tokenizer_json,
+    tokenizer_json_type,
+    wordpiece_from_tokenizer_json,
+)
 from keras_albert.convert.weights import (
     TRANSFORMERS,
     ConversionError,
@@ -41,6 +45,7 @@ from keras_albert.tasks import (
 from keras_albert.text.special_tokens import ALBERT_LAYOUT, special_token_ids
 from keras_albert.text.tokenizer import AlbertTokenizer
 from keras_albert.text.tokenizer_files import VOCABULARY_FILE, tokenizer_spec
+from keras_albert.text.wordpiece_tokenizer import AlbertWordPieceTokenizer
 
 TOKENIZER_JSON = "tokenizer.json"
 _BASE_PREFIX = "albert."
@@ -184,26 +189,42 @@ def convert_hf(source, lowercase=None, verbose=False, **backbone_overrides):
 
 
 def _tokenizer(source, lowercase):
-    """`{"proto", "lowercase", "keep_accents"}` of a transformers directory:
-    its `spiece.model`, else the SentencePiece model rebuilt from its
-    `tokenizer.json` (all that transformers 5 saves), else None with a warning."""
+    """The tokenizer of a transformers directory: its `spiece.model`
+    (`{"proto", "lowercase", "keep_accents"}`), its BERT `vocab.txt`
+    (`AlbertWordPieceTokenizer`), else the one its `tokenizer.json` describes
+    (all that transformers 5 saves). A directory with none of them is an
+    error: a model is never written without the tokenizer it was trained with."""
+    tokenizer_config = {}
+    if (source / "tokenizer_config.json").is_file():
+        tokenizer_config = read_json(source / "tokenizer_config.json", "tokenizer config")
+    if lowercase is None:
+        lowercase = tokenizer_config.get("do_lower_case", True)
     if (source / VOCABULARY_FILE).is_file():
         proto = (source / VOCABULARY_FILE).read_bytes()
-    elif (source / TOKENIZER_JSON).is_file():
+    elif (source / AlbertWordPieceTokenizer.vocabulary_file).is_file():
         try:
+            return AlbertWordPieceTokenizer(
+                source / AlbertWordPieceTokenizer.vocabulary_file, lowercase=lowercase,
+                strip_accents=tokenizer_config.get("strip_accents"),
+                tokenize_chinese_chars=tokenizer_config.get("tokenize_chinese_chars", True))
+        except ValueError as error:
+            raise ConversionError(f"{source}: {error}") from None
+    elif (source / TOKENIZER_JSON).is_file():
+        kind = tokenizer_json_type(source / TOKENIZER_JSON)
+        try:
+            if kind == "WordPiece":
+                settings = wordpiece_from_tokenizer_json(source / TOKENIZER_JSON)
+                return AlbertWordPieceTokenizer(**{**settings, "lowercase": lowercase})
             proto = sentencepiece_from_tokenizer_json(source / TOKENIZER_JSON)
         except ValueError as error:
             raise ConversionError(f"{source}: {error}") from None
     else:
-        warnings.warn(f"No {VOCABULARY_FILE} or {TOKENIZER_JSON} in {source}: the "
-                      "converted directory will have no tokenizer.", stacklevel=3)
-        return None
-    tokenizer_config = {}
-    if (source / "tokenizer_config.json").is_file():
-        tokenizer_config = read_json(source / "tokenizer_config.json", "tokenizer config")
-    return {"proto": proto,
-            "lowercase": tokenizer_config.get("do_lower_case", True)
-            if lowercase is None else lowercase,
+        raise ConversionError(
+            f"No tokenizer in {source}: expected {VOCABULARY_FILE}, "
+            f"{AlbertWordPieceTokenizer.vocabulary_file} or {TOKENIZER_JSON}. keras-albert "
+            "does not write a model it cannot tokenize for: copy the tokenizer files of "
+            "the model it was trained from into the directory.")
+    return {"proto": proto, "lowercase": lowercase,
             "keep_accents": tokenizer_config.get("keep_accents", False)}
 
 
@@ -217,7 +238,9 @@ def save_hf(model, directory, tokenizer=None, overwrite=True):
             out, with a warning) or `AlbertMultipleChoice`.
         directory: path; written atomically.
         tokenizer: optional `{"proto", "lowercase", "keep_accents"}` dict or
-            `AlbertTokenizer`: writes `spiece.model` and `tokenizer_config.json`.
+            `AlbertTokenizer` (writes `spiece.model` and `tokenizer_config.json`),
+            or `AlbertWordPieceTokenizer` (`vocab.txt` and a `BertTokenizer`
+            config).
         overwrite: bool. Replace an existing directory.
     """
     from safetensors.numpy import save_file
@@ -226,10 +249,15 @@ def save_hf(model, directory, tokenizer=None, overwrite=True):
         raise ConversionError(f"transformers has no ALBERT class for "
                               f"{type(model).__name__}; save its backbone instead.")
     backbone = getattr(model, "backbone", model)
-    if tokenizer is not None:
+    wordpiece = isinstance(tokenizer, AlbertWordPieceTokenizer)
+    if tokenizer is not None and not wordpiece:
         tokenizer = tokenizer_spec(tokenizer)
-    special = (ALBERT_LAYOUT if tokenizer is None else special_token_ids(
-        AlbertTokenizer(tokenizer["proto"]).get_vocabulary()))
+    if tokenizer is None:
+        special = ALBERT_LAYOUT
+    elif wordpiece:
+        special = tokenizer.special_tokens
+    else:
+        special = special_token_ids(AlbertTokenizer(tokenizer["proto"]).get_vocabulary())
     config = {**transformers_config(backbone, special),
               "architectures": [_ARCHITECTURES[type(model)]]}
     left_out = _NOT_IN_TRANSFORMERS.get(type(model), ())
@@ -252,7 +280,15 @@ def save_hf(model, directory, tokenizer=None, overwrite=True):
     def write(temporary):
         (temporary / "config.json").write_text(json.dumps(config, indent=2))
         save_file(tensors, str(temporary / "model.safetensors"), metadata={"format": "pt"})
-        if tokenizer is not None:
+        if wordpiece:  # BERT's files, which transformers' BertTokenizer reads
+            (temporary / tokenizer.vocabulary_file).write_bytes(tokenizer.vocabulary_bytes())
+            (temporary / "tokenizer_config.json").write_text(json.dumps({
+                "tokenizer_class": "BertTokenizer",
+                "do_lower_case": tokenizer.lowercase,
+                "strip_accents": tokenizer.strip_accents,
+                "tokenize_chinese_chars": tokenizer.tokenize_chinese_chars,
+            }, indent=2))
+        elif tokenizer is not None:
             (temporary / VOCABULARY_FILE).write_bytes(tokenizer["proto"])
             (temporary / "tokenizer_config.json").write_text(json.dumps({
                 "tokenizer_class": "AlbertTokenizer",

@@ -31,7 +31,10 @@ from keras_albert.tasks.question_answerer import AlbertQuestionAnswerer
 from keras_albert.tasks.token_classifier import AlbertTokenClassifier
 from keras_albert.text.normalization import valid_utf8
 from keras_albert.text.preprocessor import AlbertPreprocessor, pack_segments
+from keras_albert.text.tokenizer import AlbertTokenizer
 from keras_albert.text.tokenizers import load_tokenizer
+from keras_albert.text.wordpiece_lite import lite_tokenizer
+from keras_albert.text.wordpiece_tokenizer import AlbertWordPieceTokenizer
 
 TOKEN_INPUTS = ("token_ids", "segment_ids", "padding_mask")
 DEFAULT_SEQUENCE_LENGTH = 128
@@ -177,13 +180,17 @@ def lite_pack(preprocessor, texts, pad_to_longest=False):
 
 def lite_tokenize(tokenizer):
     """Strings to ragged ids with the ops TFLite runs as tensorflow-text
-    custom ops: `FastBertNormalizer` (lowercase, NFD, accents stripped) and
-    `FastSentencepieceTokenizer`, then SentencePiece's own normalization.
+    custom ops. A WordPiece tokenizer: see `text.wordpiece_lite`. A
+    SentencePiece one: `FastBertNormalizer` (lowercase, NFD, accents
+    stripped) and `FastSentencepieceTokenizer`, then SentencePiece's own
+    normalization.
 
     Differs from `AlbertTokenizer` only where NFD and NFKD disagree before
     SentencePiece's NFKC, and in LaTeX quotes (`` and '' stay as they are);
     `keras-albert verify` measures the agreement on real text.
     """
+    if isinstance(tokenizer, AlbertWordPieceTokenizer):
+        return lite_tokenizer(tokenizer)
     if tokenizer.lowercase != (not tokenizer.keep_accents):
         raise ValueError(
             "The TFLite tokenizer lowercases and strips accents together or not at "
@@ -210,7 +217,7 @@ def archive(model, endpoints, preprocessor=None):
     weight twice), and the TFLite converter freezes each into one buffer.
     """
     exported = keras.export.ExportArchive()
-    if preprocessor is not None:
+    if preprocessor is not None and isinstance(preprocessor.tokenizer, AlbertTokenizer):
         exported.track(sentencepiece_resource(preprocessor.tokenizer))
     for name, function in endpoints.items():
         exported.add_endpoint(name, function)

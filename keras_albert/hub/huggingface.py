@@ -14,7 +14,7 @@ from pathlib import Path
 
 WEIGHT_CHOICES = (("model.safetensors",), ("model.safetensors.index.json",),
                   ("pytorch_model.bin",))
-TOKENIZER_FILES = ("spiece.model", "tokenizer_config.json")
+TOKENIZER_FILES = ("spiece.model", "vocab.txt", "tokenizer_config.json")
 _TRUE = {"1", "ON", "YES", "TRUE"}
 
 
@@ -95,7 +95,7 @@ def needed_files(repo, files):
         raise HubError(f"{repo} has no model.safetensors, model.safetensors.index.json "
                        "or pytorch_model.bin.")
     tokenizer = [f for f in TOKENIZER_FILES if f in names]
-    if "spiece.model" not in names and "tokenizer.json" in names:  # transformers 5
+    if not names & {"spiece.model", "vocab.txt"} and "tokenizer.json" in names:  # transformers 5
         tokenizer.append("tokenizer.json")
     return ["config.json", *weights, *tokenizer]
 

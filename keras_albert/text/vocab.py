@@ -74,7 +74,7 @@ def strip_training_paths(model_file):
     Path(model_file).write_bytes(proto.SerializeToString())
 
 
-def _check_input_files(input_files):
+def check_input_files(input_files):
     if isinstance(input_files, (str, os.PathLike)):
         input_files = [input_files]
     paths = [Path(path) for path in input_files]
@@ -151,7 +151,7 @@ def train_vocabulary(
     >>> model_file = train_vocabulary("corpus.txt", 8000, "vocab/")
     >>> AlbertTokenizer(str(model_file))(["Hello world"])
     """
-    paths = _check_input_files(input_files)
+    paths = check_input_files(input_files)
     _check_options(vocab_size, model_type, character_coverage, max_sentence_length)
     check_normalization_flags(lowercase, keep_accents)
 

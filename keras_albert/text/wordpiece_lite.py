@@ -24,6 +24,7 @@ placeholder) and words of 51-100 non-ASCII characters (TFLite counts bytes);
 `keras-albert verify` reports the token agreement on real text.
 """
 
+import functools
 import tempfile
 from pathlib import Path
 
@@ -55,7 +56,17 @@ def _private_use_characters(excluded, count):
 def normalizer_model(vocabulary, lowercase=True, strip_accents=None,
                      tokenize_chinese_chars=True):
     """(SentencePiece model bytes, placeholder, row separator): the model that
-    normalizes text as BERT's basic tokenizer does (see the module)."""
+    normalizes text as BERT's basic tokenizer does (see the module). Built
+    once per vocabulary and flags (about a second: every Unicode character)."""
+    return _normalizer_model(tuple(vocabulary), lowercase, strip_accents,
+                             tokenize_chinese_chars)
+
+
+# Plain Python, also when a tf.function being traced calls it (autograph would
+# turn its loops over every Unicode character into graph-building calls).
+@tf.autograph.experimental.do_not_convert
+@functools.lru_cache(maxsize=4)
+def _normalizer_model(vocabulary, lowercase, strip_accents, tokenize_chinese_chars):
     characters = _vocabulary_characters(vocabulary) - {" ", _WHITESPACE_PIECE}
     placeholder, separator = _private_use_characters(characters, 2)
     rules = {}
@@ -98,6 +109,7 @@ def normalizer_model(vocabulary, lowercase=True, strip_accents=None,
     return model.SerializeToString(), placeholder, separator
 
 
+@tf.autograph.experimental.do_not_convert
 def lite_tokenizer(tokenizer):
     """A function (batch,) strings -> (batch, None) int32 ragged ids of the
     WordPiece `tokenizer`, built from tensorflow-text ops with TFLite kernels
