@@ -26,6 +26,9 @@ Layout written under --out (the rest of it is left alone):
     original_hub/    a TF-Hub module of the first configuration: the graph built
                      under the `module/` variable scope, variables/variables*,
                      assets/albert_config.json, and its own reference.npz
+    original_zh/     a Chinese release (albert_*_zh): the relu configuration
+                     with a BERT WordPiece vocab_chinese.txt (its size sets
+                     vocab_size), no training steps
 
 reference.npz holds `sequence_output` (B, T, H), `pooled_output` (B, H),
 `mlm_logits` (B, T, V), the masked-LM head on every position, and `sop_logits`
@@ -66,7 +69,14 @@ FIXTURES = {
     "original": (GROUPS, "lamb", False),
     "original_relu": (RELU, "adamw", False),
     "original_hub": (GROUPS, None, True),
+    "original_zh": (RELU, None, False),
 }
+# A Chinese release: BERT's WordPiece vocabulary under Google's name, here the
+# Chinese Hub fixture's (tools/make_chinese_fixtures.py), Google's id layout.
+CHINESE_VOCABULARY = os.path.join(os.path.dirname(__file__), os.pardir, "tests", "fixtures",
+                                  "hub", "keras-albert-test", "albert-chinese-classifier",
+                                  "vocab.txt")
+VOCABULARY_FILES = {"original_zh": (CHINESE_VOCABULARY, "vocab_chinese.txt")}
 
 
 def release_config(vocab_size, sizes):
@@ -240,6 +250,9 @@ def write_fixture(google, out, name, inputs, vocab_size):
     with open(config_path, "w") as f:
         json.dump(release_config(vocab_size, sizes), f, indent=2)
         f.write("\n")
+    if name in VOCABULARY_FILES:
+        source, target = VOCABULARY_FILES[name]
+        shutil.copy(source, os.path.join(directory, target))
     outputs = run_google(google, config_path, inputs, directory, optimizer, hub)
     batch, length = inputs["token_ids"].shape
     outputs["mlm_logits"] = outputs["mlm_logits"].reshape(batch, length, -1)
@@ -251,12 +264,19 @@ def main():
     parser.add_argument("--out", required=True,
                         help="the conversion fixtures folder (holds inputs.npz "
                              "and spiece.model)")
-    out = parser.parse_args().out
+    parser.add_argument("--only", nargs="+", choices=sorted(FIXTURES),
+                        help="make these fixtures only")
+    args = parser.parse_args()
+    out = args.out
     v1.disable_v2_behavior()
     google = google_albert()
     inputs = dict(np.load(os.path.join(out, "inputs.npz")))
-    vocab_size = vocabulary_size(out)
-    for name in FIXTURES:
+    for name in args.only or FIXTURES:
+        if name in VOCABULARY_FILES:
+            with open(VOCABULARY_FILES[name][0], encoding="utf-8") as f:
+                vocab_size = len(f.read().splitlines())
+        else:
+            vocab_size = vocabulary_size(out)
         write_fixture(google, out, name, inputs, vocab_size)
 
 

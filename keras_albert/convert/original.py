@@ -18,6 +18,7 @@ from keras_albert.convert.albert_config import backbone_config, read_json
 from keras_albert.convert.pretraining_heads import model_for_heads
 from keras_albert.convert.weights import ORIGINAL, ConversionError, assign_weights
 from keras_albert.models.backbone import AlbertBackbone
+from keras_albert.text.wordpiece_tokenizer import AlbertWordPieceTokenizer
 
 HUB_PREFIX = "module/"
 
@@ -88,7 +89,8 @@ def convert_original(source, lowercase=None, verbose=False, **backbone_overrides
     Returns:
         `(model, tokenizer)`: an `AlbertPretrainer` (or less, with a warning,
         when the checkpoint lacks a head) and `{"proto", "lowercase",
-        "keep_accents"}` or None when the release has no `.model` file.
+        "keep_accents"}` (a `.model` file) or an `AlbertWordPieceTokenizer`
+        (a Chinese release's `vocab_chinese.txt`).
     """
     source = Path(source)
     if not source.exists():
@@ -115,10 +117,27 @@ def convert_original(source, lowercase=None, verbose=False, **backbone_overrides
     )
     assign_weights(model, tensors, ORIGINAL, str(source))
 
+    return model, _tokenizer(source, lowercase)
+
+
+def _tokenizer(source, lowercase):
+    """The release's SentencePiece model (the English releases), else its
+    BERT WordPiece vocabulary (the Chinese releases' `vocab_chinese.txt`)."""
     vocabulary = _find(source, ["30k-clean.model", "assets/30k-clean.model", "*.model",
                                 "assets/*.model"])
-    tokenizer = None
     if vocabulary is not None:
-        tokenizer = {"proto": vocabulary.read_bytes(), "lowercase": lowercase is not False,
-                     "keep_accents": False}
-    return model, tokenizer
+        return {"proto": vocabulary.read_bytes(), "lowercase": lowercase is not False,
+                "keep_accents": False}
+    vocabulary = _find(source, ["vocab_chinese.txt", "assets/vocab_chinese.txt",
+                                "vocab*.txt", "assets/vocab*.txt"])
+    if vocabulary is None:
+        raise ConversionError(
+            f"No vocabulary in {source}: expected a SentencePiece *.model (the English "
+            "releases' 30k-clean.model) or a WordPiece vocab*.txt (the Chinese releases' "
+            "vocab_chinese.txt). keras-albert does not write a model it cannot tokenize "
+            "for: copy the release's vocabulary into the directory.")
+    try:
+        # Google's Chinese models are uncased, with BERT's basic tokenizer.
+        return AlbertWordPieceTokenizer(vocabulary, lowercase=lowercase is not False)
+    except ValueError as error:
+        raise ConversionError(f"{vocabulary}: {error}") from None

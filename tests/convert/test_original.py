@@ -11,7 +11,11 @@ import pytest
 import tensorflow as tf
 
 from keras_albert import AlbertBackbone, AlbertPretrainer
+from keras_albert.cli import main
 from keras_albert.convert import ConversionError, convert
+from keras_albert.text import AlbertPreprocessor
+from keras_albert.text.tokenizers import load_tokenizer
+from keras_albert.text.wordpiece_tokenizer import AlbertWordPieceTokenizer
 from tests.convert.conversion_fixtures import (
     FIXTURES,
     check_pretraining_outputs,
@@ -114,3 +118,28 @@ def test_missing_config_is_named(tmp_path):
     (source / "albert_config.json").unlink()
     with pytest.raises(ConversionError, match="Missing albert_config.json"):
         convert("original", source, tmp_path / "converted")
+
+
+def test_chinese_release_converts_exactly_with_its_wordpiece_vocabulary(tmp_path):
+    """albert_*_zh: relu, BERT's vocab_chinese.txt (Google's id layout); the
+    references are Google's graph's (tools/make_original_fixtures.py)."""
+    source = fixture_copy(tmp_path, "original_zh", None)
+    out = tmp_path / "converted"
+    assert main(["convert", "--from", "original", str(source), "--out", str(out)]) == 0
+    reference = np.load(FIXTURES / "original_zh" / "reference.npz")
+    check_pretraining_outputs(AlbertPretrainer.from_pretrained(out), reference, TOLERANCE)
+    tokenizer = load_tokenizer(out)
+    assert isinstance(tokenizer, AlbertWordPieceTokenizer) and tokenizer.lowercase
+    assert (out / "vocab.txt").read_bytes() == (source / "vocab_chinese.txt").read_bytes()
+    assert tuple(tokenizer.special_tokens) == (0, 100, 101, 102, 103)
+    preprocessor = AlbertPreprocessor.from_pretrained(out)
+    ids = np.asarray(preprocessor("自上次成功登录以来")["token_ids"]).tolist()
+    assert ids[0] == 101 and 102 in ids and 100 not in ids
+
+
+def test_release_without_a_vocabulary_is_refused(tmp_path):
+    source = fixture_copy(tmp_path, "original_zh", None)
+    (source / "vocab_chinese.txt").unlink()
+    with pytest.raises(ConversionError, match="No vocabulary in .*vocab_chinese.txt"):
+        convert("original", source, tmp_path / "converted")
+    assert not (tmp_path / "converted").exists()
