@@ -107,6 +107,7 @@ def convert_original(source, lowercase=None, verbose=False, **backbone_overrides
     config = backbone_config(read_json(config_path, "ALBERT config"), ORIGINAL,
                              str(config_path))
     tensors = read_checkpoint(_checkpoint_prefix(source), verbose)
+    _refuse_brightmart(tensors, source)
 
     backbone = AlbertBackbone(**{**config, **backbone_overrides})
     model = model_for_heads(
@@ -118,6 +119,25 @@ def convert_original(source, lowercase=None, verbose=False, **backbone_overrides
     assign_weights(model, tensors, ORIGINAL, str(source))
 
     return model, _tokenizer(source, lowercase)
+
+
+def _refuse_brightmart(tensors, source):
+    """brightmart/albert_zh checkpoints are not Google's architecture: say
+    where they differ instead of a shape mismatch (or a wrong model)."""
+    if not any(name.startswith(_BRIGHTMART_MARKS) or "/layer_shared/" in name
+               for name in tensors):
+        return
+    raise ConversionError(
+        f"{source} is a brightmart/albert_zh checkpoint (bert/embeddings/"
+        "word_embeddings_2, bert/encoder/layer_shared/), not Google's ALBERT: its "
+        "word vectors are projected E->H before the H-wide position and token-type "
+        "embeddings are added and normalized (Google's add and normalize at E, then "
+        "project), and its xlarge models are pre-LN. keras-albert does not convert "
+        "this architecture; Google's albert_*_zh releases (--from original) and the "
+        "Hub's Chinese ALBERTs (--from hf) use the same vocabulary.")
+
+
+_BRIGHTMART_MARKS = ("bert/embeddings/word_embeddings_2",)
 
 
 def _tokenizer(source, lowercase):
