@@ -25,6 +25,6 @@ from keras_albert.tasks import (  # noqa: E402
     AlbertSentenceOrder,
     AlbertTokenClassifier,
 )
-from keras_albert.text import AlbertTokenizer  # noqa: E402
+from keras_albert.text import AlbertTokenizer, AlbertWordPieceTokenizer  # noqa: E402
 
 __version__ = "0.1.0"

@@ -2,9 +2,17 @@
 
 from keras_albert.datasets import write_wordnet, write_wordnet_corpus
 from keras_albert.text import train_vocabulary
+from keras_albert.text.wordpiece_vocab import train_wordpiece_vocabulary
 
 
 def _vocab(args):
+    if args.type == "wordpiece":
+        tokenizer = train_wordpiece_vocabulary(
+            args.input, args.vocab_size, args.out, lowercase=not args.cased,
+            strip_accents=False if args.keep_accents else None)
+        print(f"Wrote {args.out}/{tokenizer.vocabulary_file} "
+              f"({tokenizer.vocabulary_size()} tokens)")
+        return
     model = train_vocabulary(args.input, args.vocab_size, args.out,
                              lowercase=not args.cased, keep_accents=args.keep_accents)
     print(f"Wrote {model} ({args.vocab_size} pieces)")
@@ -27,8 +35,13 @@ def add_parsers(commands):
                       help="about this many examples a split (spread evenly)")
     data.set_defaults(run=_data)
     vocab = commands.add_parser(
-        "vocab", help="train a SentencePiece vocabulary with ALBERT's special pieces"
+        "vocab", help="train a vocabulary with ALBERT's special tokens: SentencePiece "
+        "(the English ALBERTs') or WordPiece (the Chinese ALBERTs', BERT's)"
     )
+    vocab.add_argument("--type", choices=["sentencepiece", "wordpiece"],
+                       default="sentencepiece",
+                       help="wordpiece: BERT's basic tokenizer first (each CJK "
+                       "character a word), then WordPiece")
     vocab.add_argument("--input", nargs="+", required=True,
                        help="UTF-8 text files, one sentence a line")
     vocab.add_argument("--vocab-size", type=int, default=30000)

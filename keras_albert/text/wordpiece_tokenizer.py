@@ -118,6 +118,21 @@ class AlbertWordPieceTokenizer(AlbertTokenizerBase, WordPieceTokenizer):
             tokens = tf.squeeze(tokens, 0)
         return tokens
 
+    def encoder(self):
+        # One traced graph for every text (an eager layer call per text costs
+        # some 20 ms).
+        self._maybe_initialized_tf()
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
+        def ids(texts):
+            words = basic_tokenize(texts, self.lowercase, self.strip_accents,
+                                   self.tokenize_chinese_chars,
+                                   special_tokens=list(SPECIAL_TOKENS.values()),
+                                   unknown_token=self.oov_token)
+            return self._fast_word_piece.tokenize(words).merge_dims(-2, -1).flat_values
+
+        return lambda text: ids(tf.constant([text])).numpy().tolist()
+
     @classmethod
     def from_pretrained(cls, directory, **kwargs):
         """The tokenizer of a pretrained or vocabulary directory (its

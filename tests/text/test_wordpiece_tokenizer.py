@@ -172,3 +172,10 @@ def test_dense_output_and_detokenize(vocabulary):
     assert ids.shape == (2, 6) and ids[0, 2:].tolist() == [0] * 4
     plain = AlbertWordPieceTokenizer(vocabulary)
     assert plain.detokenize(plain(["中文 ok"])) == ["中 文 ok"]
+
+
+def test_encoder_gives_the_graph_ids(lines, vocabulary):
+    tokenizer = AlbertWordPieceTokenizer(vocabulary)
+    encode = tokenizer.encoder()
+    texts = lines[:200] + EDGES
+    assert [encode(t) for t in texts] == graph_ids(tokenizer, texts)
