@@ -98,8 +98,20 @@ def normalize_answer(text):
     return " ".join(text.split())
 
 
+# A CJK ideograph is a token of its own (Chinese has no spaces between words),
+# as in CMRC 2018's evaluation; other text splits at whitespace, as SQuAD's.
+_ANSWER_TOKENS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                            r"\U00020000-\U0002fa1f]|[^\s\u3400-\u4dbf\u4e00-\u9fff"
+                            r"\uf900-\ufaff\U00020000-\U0002fa1f]+")
+
+
+def answer_tokens(text):
+    """The tokens F1 counts in an answer, after `normalize_answer`."""
+    return _ANSWER_TOKENS.findall(normalize_answer(text))
+
+
 def _token_f1(prediction, truth):
-    prediction, truth = normalize_answer(prediction).split(), normalize_answer(truth).split()
+    prediction, truth = answer_tokens(prediction), answer_tokens(truth)
     if not prediction or not truth:  # SQuAD 2.0: no answer scores 1 only against none
         return float(prediction == truth)
     common = sum((collections.Counter(prediction) & collections.Counter(truth)).values())

@@ -115,3 +115,35 @@ def test_train_on_two_cpu_replicas(classifier):
     assert "2 replicas" in result.stdout
     loss = float(result.stdout.rsplit("final training loss", 1)[1].split()[0])
     assert np.isfinite(loss) and loss > 0
+
+
+def _chinese_csv(path, lines, bounds):
+    """Chinese lines of Debian's catalogues labelled by their length in characters."""
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["text", "label"])
+        for line in lines:
+            size = len(line)
+            writer.writerow([line, "短" if size <= bounds[0] else
+                             "中" if size <= bounds[1] else "长"])
+    return path
+
+
+def test_chinese_classifier_for_phones(tmp_path):
+    import gzip
+    import json
+
+    fixture = Path(__file__).parent / "fixtures/chinese/debian_zh_lines.jsonl.gz"
+    with gzip.open(fixture, "rt", encoding="utf-8") as f:
+        lines = [json.loads(line) for line in f]
+    lines = [line for line in lines if any("\u4e00" <= c <= "\u9fff" for c in line)]
+    bounds = np.percentile([len(line) for line in lines], [33, 67])
+    train = _chinese_csv(tmp_path / "train.csv", lines[:1200], bounds)
+    evaluation = _chinese_csv(tmp_path / "dev.csv", lines[-200:], bounds)
+    metrics, report = load("chinese_classifier").main(
+        train=train, eval=evaluation, out=tmp_path / "out", sequence_length=48, epochs=4,
+        vocab_size=3000)
+    assert (metrics["eval_metrics"]["accuracy"]
+            > metrics["majority_baseline"]["accuracy"] + 0.1), metrics
+    assert report["passed"] and report["artifacts"][0]["tokenizer_agreement"] == 1.0
+    assert (tmp_path / "out/model/vocab.txt").is_file()

@@ -1,7 +1,8 @@
 """Extractive question answering from SQuAD v1.1 / v2.0 JSON.
 
 As the original BERT/ALBERT `run_squad.py`: the context is split into words at
-whitespace, each word into SentencePiece pieces, and long contexts into windows
+whitespace (and, as for Chinese contexts such as CMRC 2018's, every CJK
+character is a word of its own), each word into the tokenizer's pieces, and long contexts into windows
 of `sequence_length` with a stride of `doc_stride` pieces, each packed as
 `[CLS] question [SEP] context window [SEP]`. A window that does not hold the
 answer (or a SQuAD 2.0 question without one) points start and end at `[CLS]`
@@ -10,6 +11,7 @@ windows of a question (at most `max_answer_pieces` long) and maps it back to
 the original words; "" when the `[CLS]` score beats every span.
 """
 
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -23,6 +25,15 @@ from keras_albert.text.batch_encode import encode_texts
 MAX_QUESTION_PIECES = 64
 DOC_STRIDE = 128
 MAX_ANSWER_PIECES = 30
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+_WORDS = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
+
+
+def context_words(context):
+    """(words, (start, end) character span of each): runs of non-space
+    characters, each CJK character a word of its own."""
+    matches = list(_WORDS.finditer(context))
+    return [m.group() for m in matches], [m.span() for m in matches]
 
 
 def _answer_words(context, words_end, text, start):
@@ -71,13 +82,9 @@ class QuestionAnswering(TaskSpec):
         rows, report, contexts = [], {"skipped_answer_not_in_context": 0}, {}
         for number, (context, qa) in enumerate(_questions(path), start=1):
             if context not in contexts:
-                words = context.split()
-                ends, position = [], 0
-                for word in words:
-                    position = context.index(word, position) + len(word)
-                    ends.append(position)
-                contexts[context] = words, ends
-            words, ends = contexts[context]
+                contexts[context] = context_words(context)
+            words, spans = contexts[context]
+            ends = [end for _, end in spans]
             answers = [a.get("text", "") for a in qa.get("answers", [])]
             span = None
             if with_labels and answers and not qa.get("is_impossible"):
@@ -89,6 +96,7 @@ class QuestionAnswering(TaskSpec):
                     continue
             rows.append({"row": number, "id": qa.get("id", str(number)),
                          "question": qa.get("question", ""), "words": words,
+                         "context": context, "spans": spans,
                          "answers": answers, "span": span})
         if not rows:
             raise ValueError(f"No usable questions in {readers.describe(path)} ({report}).")
@@ -169,7 +177,8 @@ class QuestionAnswering(TaskSpec):
             for s in starts:
                 for e in ends:
                     if s <= e < s + MAX_ANSWER_PIECES and start[s] + end[e] > best[window["row"]][0]:
-                        text = " ".join(row["words"][word_at[s]:word_at[e] + 1])
+                        first, last = row["spans"][word_at[s]], row["spans"][word_at[e]]
+                        text = row["context"][first[0]:last[1]]
                         best[window["row"]] = (start[s] + end[e], text)
         # SQuAD 2.0: no answer when [CLS] scores higher than the best span.
         return [text if score > null_score else ""
