@@ -24,6 +24,14 @@ OVERRIDDEN_HOOKS = {
         "_update_special_token_ids": ("self",),
         "_add_special_token": ("self", "token", "name"),
     },
+    # AlbertWordPieceTokenizer: BERT's basic tokenizer in the graph before
+    # WordPiece; words cut by characters, not bytes; ALBERT's special tokens.
+    "keras_hub.tokenizers.WordPieceTokenizer": {
+        "_tokenize_tf": ("self", "inputs"),
+        "_set_vocabulary_tf": ("self",),
+        "_maybe_initialized_tf": ("self",),
+        "_add_special_token": ("self", "token", "name"),
+    },
     # AlbertLamb: clip after the replicas' gradients are summed; the LAMB
     # update has the weight decay inside the trust ratio (no separate decay).
     "keras.optimizers.Lamb": {

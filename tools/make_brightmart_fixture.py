@@ -30,7 +30,7 @@ import types
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from make_original_fixtures import (  # noqa: E402
+from make_original_fixtures import (
     PERTURBATION,
     SEED,
     layer_norm,

@@ -33,7 +33,10 @@ import tensorflow as tf
 import tensorflow_text as tf_text
 from sentencepiece import sentencepiece_model_pb2
 
-from keras_albert.text.bert_normalization import assigned_characters, normalize_character
+from keras_albert.text.bert_normalization import (
+    assigned_characters,
+    normalize_character,
+)
 from keras_albert.text.wordpiece_tokenizer import SPECIAL_TOKENS, SUFFIX_INDICATOR
 
 MAX_BYTES_PER_WORD = 100
@@ -43,8 +46,7 @@ _Piece = sentencepiece_model_pb2.ModelProto.SentencePiece
 
 def _vocabulary_characters(vocabulary):
     return {char for token in vocabulary
-            for char in (token[len(SUFFIX_INDICATOR):]
-                         if token.startswith(SUFFIX_INDICATOR) else token)}
+            for char in (token.removeprefix(SUFFIX_INDICATOR))}
 
 
 def _private_use_characters(excluded, count):

@@ -12,13 +12,18 @@ import tempfile
 from pathlib import Path
 
 import tensorflow as tf
-from tensorflow_text.tools.wordpiece_vocab import wordpiece_tokenizer_learner_lib as learner
+from tensorflow_text.tools.wordpiece_vocab import (
+    wordpiece_tokenizer_learner_lib as learner,
+)
 
 from keras_albert.checks import check_positive_int
 from keras_albert.text.bert_normalization import basic_tokenize
 from keras_albert.text.tokenizer_base import TOKENIZER_CONFIG_FILE
 from keras_albert.text.vocab import check_input_files
-from keras_albert.text.wordpiece_tokenizer import SPECIAL_TOKENS, AlbertWordPieceTokenizer
+from keras_albert.text.wordpiece_tokenizer import (
+    SPECIAL_TOKENS,
+    AlbertWordPieceTokenizer,
+)
 
 # [PAD] first, as in BERT's vocabularies; the others follow.
 RESERVED_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
