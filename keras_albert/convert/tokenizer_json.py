@@ -33,17 +33,22 @@ def _precompiled_charsmap(normalizer):
     return None
 
 
-def sentencepiece_from_tokenizer_json(path):
-    """The bytes of a SentencePiece `.model` equivalent to the Unigram
-    `tokenizer.json` at `path`; `ValueError` when it is not one."""
+def _read(path, model_type, what):
+    """(the parsed file, its `model`), which must be of `model_type`."""
     try:
         spec = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ValueError(f"Cannot read {path}: {error}") from None
     model = spec.get("model") or {}
-    if model.get("type") != "Unigram":
-        raise ValueError(f"{path} is a {model.get('type')!r} tokenizer, not a "
-                         "SentencePiece (Unigram) one.")
+    if model.get("type") != model_type:
+        raise ValueError(f"{path} is a {model.get('type')!r} tokenizer, not {what}.")
+    return spec, model
+
+
+def sentencepiece_from_tokenizer_json(path):
+    """The bytes of a SentencePiece `.model` equivalent to the Unigram
+    `tokenizer.json` at `path`; `ValueError` when it is not one."""
+    spec, model = _read(path, "Unigram", "a SentencePiece (Unigram) one")
     charsmap = _precompiled_charsmap(spec.get("normalizer"))
     special = {token["content"] for token in spec.get("added_tokens") or []
                if token.get("special")}
@@ -75,13 +80,7 @@ def wordpiece_from_tokenizer_json(path):
     """`{"vocabulary", "lowercase", "strip_accents", "tokenize_chinese_chars"}`
     of a BERT WordPiece `tokenizer.json` (`BertTokenizer`'s, as transformers 5
     saves it); `ValueError` naming what differs from BERT's pipeline."""
-    try:
-        spec = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ValueError(f"Cannot read {path}: {error}") from None
-    model = spec.get("model") or {}
-    if model.get("type") != "WordPiece":
-        raise ValueError(f"{path} is a {model.get('type')!r} tokenizer, not a WordPiece one.")
+    spec, model = _read(path, "WordPiece", "a WordPiece one")
     differences = []
     if model.get("continuing_subword_prefix", "##") != "##":
         differences.append(f"continuing_subword_prefix={model['continuing_subword_prefix']!r}")

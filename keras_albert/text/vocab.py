@@ -18,6 +18,22 @@ PAD, UNK = "<pad>", "<unk>"
 CONTROL_SYMBOLS = ("[CLS]", "[SEP]", "[MASK]")
 
 
+def utf8_lines(path):
+    """The lines of a text file, decoded; a one-line error naming the byte
+    offset and line of the first that is not UTF-8."""
+    offset = 0
+    with open(path, "rb") as file:
+        for number, line in enumerate(file, start=1):
+            try:
+                yield line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise ValueError(
+                    f"{path} is not valid UTF-8: byte offset "
+                    f"{offset + error.start} (line {number}): {error.reason}."
+                ) from None
+            offset += len(line)
+
+
 class _Corpus:
     """The normalized, non-empty lines of `paths`, read one line at a time.
 
@@ -41,25 +57,15 @@ class _Corpus:
             raise
 
     def _sentences(self, path):
-        offset = 0
-        with open(path, "rb") as file:
-            for number, line in enumerate(file, start=1):
-                try:
-                    text = line.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    raise ValueError(
-                        f"{path} is not valid UTF-8: byte offset "
-                        f"{offset + error.start} (line {number}): {error.reason}."
-                    ) from None
-                offset += len(line)
-                # NUL is not text: dropped so it never becomes a piece (the
-                # tokenizer maps it to <unk>).
-                text = normalize_text(
-                    text.replace("\x00", ""), self.lowercase, self.keep_accents
-                )
-                if text:
-                    self.num_sentences += 1
-                    yield text
+        for text in utf8_lines(path):
+            # NUL is not text: dropped so it never becomes a piece (the
+            # tokenizer maps it to <unk>).
+            text = normalize_text(
+                text.replace("\x00", ""), self.lowercase, self.keep_accents
+            )
+            if text:
+                self.num_sentences += 1
+                yield text
 
 
 def strip_training_paths(model_file):

@@ -19,7 +19,7 @@ from tensorflow_text.tools.wordpiece_vocab import (
 from keras_albert.checks import check_positive_int
 from keras_albert.text.bert_normalization import basic_tokenize
 from keras_albert.text.tokenizer_base import TOKENIZER_CONFIG_FILE
-from keras_albert.text.vocab import check_input_files
+from keras_albert.text.vocab import check_input_files, utf8_lines
 from keras_albert.text.wordpiece_tokenizer import (
     SPECIAL_TOKENS,
     AlbertWordPieceTokenizer,
@@ -32,18 +32,9 @@ _BATCH = 1024
 
 def _read_lines(paths):
     for path in paths:
-        with open(path, "rb") as file:
-            offset = 0
-            for number, line in enumerate(file, start=1):
-                try:
-                    text = line.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    raise ValueError(
-                        f"{path} is not valid UTF-8: byte offset {offset + error.start} "
-                        f"(line {number}): {error.reason}.") from None
-                offset += len(line)
-                if text.strip():
-                    yield text
+        for text in utf8_lines(path):
+            if text.strip():
+                yield text
 
 
 def count_words(paths, lowercase=True, strip_accents=None, tokenize_chinese_chars=True):
