@@ -3,13 +3,15 @@
 from keras_albert.cli.options import add_no_xla, defaults_of
 from keras_albert.layers.shared_encoder import EXECUTION_MODES
 from keras_albert.text.corpus import FORMATS
+from keras_albert.text.segmenters import SEGMENTERS
 from keras_albert.training.distribute import STRATEGIES
 from keras_albert.training.pretrain import MIXED_PRECISION, run_pretraining
 
 # run_pretraining's arguments the command passes on as they are.
 SETTINGS = ("steps", "batch_size", "sequence_length", "max_predictions", "learning_rate",
             "warmup_steps", "checkpoint_every", "validation_fraction", "input_format",
-            "dupe_factor", "seed", "dtype", "execution", "strategy", "tpu", "jit_compile")
+            "dupe_factor", "seed", "dtype", "execution", "strategy", "tpu", "jit_compile",
+            "whole_word")
 
 
 def _pretrain(args):
@@ -46,6 +48,10 @@ def add_parsers(commands):
     pretrain.add_argument("--execution", choices=EXECUTION_MODES)
     pretrain.add_argument("--strategy", choices=STRATEGIES,
                           help="tf.distribute strategy; --batch-size is global")
+    pretrain.add_argument("--whole-word", choices=SEGMENTERS,
+                          help="mask whole words of this segmenter (Chinese: jieba, "
+                          "pip install jieba); default: the vocabulary's words, each "
+                          "CJK character one")
     pretrain.add_argument("--tpu", help="TPU name or address (--strategy tpu); "
                           "'local' on a TPU VM")
     add_no_xla(pretrain)

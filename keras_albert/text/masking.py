@@ -57,7 +57,7 @@ def _ngram_lengths(seed, num_words, max_ngram):
 
 
 def mask_tokens(token_ids, padding_mask, seed, vocabulary, max_predictions,
-                masked_lm_prob=0.15, max_ngram=3):
+                masked_lm_prob=0.15, max_ngram=3, token_word_starts=None):
     """Mask one packed example.
 
     Args:
@@ -69,6 +69,8 @@ def mask_tokens(token_ids, padding_mask, seed, vocabulary, max_predictions,
         max_predictions: int. M, the static number of mask slots.
         masked_lm_prob: float. Share of real tokens to predict.
         max_ngram: int. Longest n-gram, in words.
+        token_word_starts: optional int (T,): 1 where a token begins a word (a
+            word segmenter's words); default: the vocabulary's word starts.
 
     Returns:
         `(masked_token_ids (T,), mask_positions (M,), mask_ids (M,),
@@ -80,8 +82,10 @@ def mask_tokens(token_ids, padding_mask, seed, vocabulary, max_predictions,
     is_special = tf.reduce_any(token_ids[:, None] == tf.constant(special_ids)[None, :],
                                axis=1)
     candidate = tf.logical_and(padding_mask > 0, tf.logical_not(is_special))  # (T,)
+    begins = (tf.gather(word_starts, token_ids) if token_word_starts is None
+              else token_word_starts > 0)
     starts_word = tf.logical_and(candidate, tf.logical_or(
-        tf.gather(word_starts, token_ids),
+        begins,
         tf.logical_not(tf.concat([[False], candidate[:-1]], axis=0))))  # (T,)
     # Word number of each candidate token (-1 elsewhere); W words in all.
     word_of_token = tf.where(candidate, tf.cumsum(tf.cast(starts_word, tf.int32)) - 1, -1)

@@ -46,7 +46,8 @@ def create_instances(documents, encode, sequence_length, special, seed=0,
 
     Args:
         documents: list of lists of sentence strings.
-        encode: callable str -> list of int ids (normalization included).
+        encode: callable str -> list of int ids (normalization included), or
+            of `(id, begins_word)` pairs (`segmenters.segmented_encoder`).
         sequence_length: int. T, including `[CLS]` and two `[SEP]`.
         special: the vocabulary's `SpecialTokenIds` (`[CLS]`, `[SEP]`, padding).
         seed: int.
@@ -57,7 +58,8 @@ def create_instances(documents, encode, sequence_length, special, seed=0,
 
     Returns:
         dict of numpy arrays: `token_ids`, `segment_ids`, `padding_mask` (N, T)
-        int32 and `sop_labels` (N,) int32.
+        int32 and `sop_labels` (N,) int32; with `(id, begins_word)` pairs also
+        `word_starts` (N, T) int32, which masking then uses.
     """
     rng = np.random.default_rng(seed)
     max_tokens = sequence_length - 3
@@ -86,14 +88,23 @@ def create_instances(documents, encode, sequence_length, special, seed=0,
     token_ids = np.full((len(pairs), sequence_length), special.pad, np.int32)
     segment_ids = np.zeros_like(token_ids)
     padding_mask = np.zeros_like(token_ids)
+    segmented = isinstance(pairs[0][0][0], tuple)  # (id, begins a word) pieces
+    word_starts = np.zeros_like(token_ids)
     for row, (a, b, _) in enumerate(pairs):
+        if segmented:
+            starts = [0, *(s for _, s in a), 0, *(s for _, s in b), 0]
+            word_starts[row, :len(starts)] = starts
+            a, b = [i for i, _ in a], [i for i, _ in b]
         packed = [special.cls, *a, special.sep, *b, special.sep]
         token_ids[row, :len(packed)] = packed
         segment_ids[row, len(a) + 2:len(packed)] = 1
         padding_mask[row, :len(packed)] = 1
-    return {"token_ids": token_ids, "segment_ids": segment_ids,
-            "padding_mask": padding_mask,
-            "sop_labels": np.array([label for *_, label in pairs], np.int32)}
+    instances = {"token_ids": token_ids, "segment_ids": segment_ids,
+                 "padding_mask": padding_mask,
+                 "sop_labels": np.array([label for *_, label in pairs], np.int32)}
+    if segmented:
+        instances["word_starts"] = word_starts
+    return instances
 
 
 def pretraining_dataset(instances, batch_size, vocabulary, seed=0,
@@ -127,9 +138,11 @@ def pretraining_dataset(instances, batch_size, vocabulary, seed=0,
         return tf.data.Dataset.from_tensor_slices(indices)
 
     def example(position, index):
+        starts = tf.gather(table["word_starts"], index) if "word_starts" in table else None
         masked, positions, ids, weights = mask_tokens(
             tf.gather(table["token_ids"], index), tf.gather(table["padding_mask"], index),
-            tf.stack([tf.cast(seed, tf.int64) + 1, position]), vocabulary, max_predictions)
+            tf.stack([tf.cast(seed, tf.int64) + 1, position]), vocabulary, max_predictions,
+            token_word_starts=starts)
         x = {"token_ids": masked, "segment_ids": tf.gather(table["segment_ids"], index),
              "padding_mask": tf.gather(table["padding_mask"], index),
              "mask_positions": positions}

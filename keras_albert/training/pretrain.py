@@ -31,6 +31,7 @@ from keras_albert.tasks import AlbertPretrainer
 from keras_albert.text.corpus import read_documents
 from keras_albert.text.masking import tokenizer_masking_vocabulary
 from keras_albert.text.pretraining_data import create_instances, pretraining_dataset
+from keras_albert.text.segmenters import load_segmenter, segmented_encoder
 from keras_albert.text.tokenizers import load_tokenizer
 from keras_albert.training.checkpoints import PeriodicCheckpoint, restore
 from keras_albert.training.distribute import is_chief, make_strategy
@@ -110,7 +111,7 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
                     warmup_steps=None, checkpoint_every=100, validation_fraction=0.05,
                     input_format="sentences", dupe_factor=5, seed=0, dtype=None,
                     execution="loop", strategy="default", tpu=None, jit_compile=True,
-                    verbose="auto", backbone_overrides=None):
+                    verbose="auto", backbone_overrides=None, whole_word=None):
     """Pretrain `AlbertPretrainer` on text files; resumable. Returns the history.
 
     Args:
@@ -139,6 +140,8 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
             several CPU replicas, see `_xla_possible`).
         verbose: Keras `fit` verbosity.
         backbone_overrides: dict of further backbone config entries.
+        whole_word: None (words are the vocabulary's: in Chinese, each
+            character) or `"jieba"` (n-gram masking over jieba's words).
     """
     for name, value in (("steps", steps), ("batch_size", batch_size),
                         ("checkpoint_every", checkpoint_every),
@@ -156,8 +159,11 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
                          f"of strategy {strategy!r}. Received: batch_size={batch_size}")
     chief = is_chief(distribution)
     out = Path(out)
+    segment = load_segmenter(whole_word) if whole_word is not None else None
     tokenizer = load_tokenizer(vocabulary)
     encode = tokenizer.encoder()
+    if segment is not None:
+        encode = segmented_encoder(encode, segment, tokenizer.word_starts())
     documents, report = read_documents(inputs, input_format)
     train_documents, validation_documents = split_documents(documents,
                                                             validation_fraction)

@@ -67,12 +67,13 @@ def test_bad_input_is_one_line(tmp_path):
     assert not (tmp_path / "v").exists()
 
 
-def test_pretraining_with_a_wordpiece_vocabulary(vocab_dir, corpus, tmp_path):
+def test_pretraining_with_a_wordpiece_vocabulary_and_jieba_words(vocab_dir, corpus,
+                                                                 tmp_path):
     out = tmp_path / "pretrained"
     assert main(["pretrain", "--preset", "albert_tiny", "--vocab", str(vocab_dir),
                  "--input", str(corpus[0]), "--input-format", "plain", "--out", str(out),
                  "--steps", "4", "--checkpoint-every", "2", "--batch-size", "4", "--sequence-length", "32",
-                 "--max-predictions", "5", "--no-xla"]) == 0
+                 "--max-predictions", "5", "--whole-word", "jieba", "--no-xla"]) == 0
     tokenizer = load_tokenizer(out / "model")
     assert isinstance(tokenizer, AlbertWordPieceTokenizer)
     model = AlbertPretrainer.from_pretrained(out / "model")
