@@ -52,11 +52,13 @@ def run_on_phone(path, texts):
 
 def main(train, eval, model=None, out="chinese_classifier", text_column="text",
          label_column="label", sequence_length=64, epochs=3, learning_rate=None,
-         vocab_size=4000, texts=("这个软件包无法安装。", "文件已成功保存。")):
+         vocab_size=4000, jit_compile=True,
+         texts=("这个软件包无法安装。", "文件已成功保存。")):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     settings = {"text_columns": [text_column], "label_column": label_column,
-                "sequence_length": sequence_length, "epochs": epochs, "verbose": 2}
+                "sequence_length": sequence_length, "epochs": epochs, "verbose": 2,
+                "jit_compile": jit_compile}
     if model is None:
         train_wordpiece_vocabulary(training_text(train, text_column, out / "text.txt"),
                                    vocab_size, out / "vocab")
