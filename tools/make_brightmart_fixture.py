@@ -10,9 +10,9 @@ checkout of https://github.com/brightmart/albert_zh, unchanged) under
 `tf.compat.v1`, with the two TF1 layers of `make_original_fixtures.py`, and
 writes a checkpoint in its layout and the outputs of its graph.
 
-    git clone https://github.com/brightmart/albert_zh /tmp/albert_zh
+    git clone https://github.com/brightmart/albert_zh albert_zh
     pip install -e ".[fixtures]"
-    python tools/make_brightmart_fixture.py --albert-zh /tmp/albert_zh
+    python tools/make_brightmart_fixture.py --albert-zh albert_zh
 
 Written: tests/fixtures/conversion/brightmart/ — albert_config.json (its
 keys, `ln_type: postln`), model.ckpt, vocab.txt (the Chinese Hub fixture's)

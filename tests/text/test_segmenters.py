@@ -25,13 +25,13 @@ def tokenizer():
 
 def test_pieces_of_a_jieba_word_are_one_word(tokenizer):
     segment = load_segmenter("jieba")
-    encode = segmented_encoder(tokenizer.encoder(), segment, tokenizer.word_starts())
+    plain = tokenizer.encoder()
+    encode = segmented_encoder(plain, segment, tokenizer.word_starts())
     for text in TEXTS:
         pairs = encode(text)
-        assert [piece for piece, _ in pairs] == tokenizer.encoder()(text)
+        assert [piece for piece, _ in pairs] == plain(text)
         words = segment(text)
-        assert sum(begins for _, begins in pairs) == sum(
-            bool(tokenizer.encoder()(word)) for word in words)
+        assert sum(begins for _, begins in pairs) == sum(bool(plain(word)) for word in words)
     pairs = encode("正在下载软件包列表")  # 正在 / 下载 / 软件包 / 列表
     assert [begins for _, begins in pairs] == [1, 0, 1, 0, 1, 0, 0, 1, 0]
 

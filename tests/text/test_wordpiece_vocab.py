@@ -70,8 +70,11 @@ def test_bad_input_is_one_line(tmp_path):
 def test_pretraining_with_a_wordpiece_vocabulary_and_jieba_words(vocab_dir, corpus,
                                                                  tmp_path):
     out = tmp_path / "pretrained"
+    text = tmp_path / "corpus.txt"  # 400 lines: data preparation encodes word by word
+    text.write_text("".join(line.replace("\n", " ") + "\n" for line in corpus[1][:400]),
+                    "utf-8")
     assert main(["pretrain", "--preset", "albert_tiny", "--vocab", str(vocab_dir),
-                 "--input", str(corpus[0]), "--input-format", "plain", "--out", str(out),
+                 "--input", str(text), "--input-format", "plain", "--out", str(out),
                  "--steps", "4", "--checkpoint-every", "2", "--batch-size", "4", "--sequence-length", "32",
                  "--max-predictions", "5", "--whole-word", "jieba", "--no-xla"]) == 0
     tokenizer = load_tokenizer(out / "model")
