@@ -19,9 +19,11 @@ and applies any character map:
 3. `WhitespaceTokenizer` splits words, `FastWordpieceTokenizer` splits them
    into ids, and the separator words give the rows back.
 
-It differs from the graph tokenizer only for a NUL inside a text (the
-placeholder) and words of 51-100 non-ASCII characters (TFLite counts bytes);
-`keras-albert verify` reports the token agreement on real text.
+It differs from the graph tokenizer only for a NUL inside a text (which
+SentencePiece's normalizer cannot map) and for words of more than 100 bytes
+but at most 100 characters, such as 60 Cyrillic letters (the TFLite kernel
+counts bytes, transformers characters); `keras-albert verify` reports the
+token agreement on real text.
 """
 
 import functools

@@ -106,11 +106,7 @@ class AlbertWordPieceTokenizer(AlbertTokenizerBase, WordPieceTokenizer):
         unbatched = inputs.shape.rank == 0
         if unbatched:
             inputs = tf.expand_dims(inputs, 0)
-        words = basic_tokenize(inputs, self.lowercase, self.strip_accents,
-                               self.tokenize_chinese_chars,
-                               special_tokens=list(SPECIAL_TOKENS.values()),
-                               unknown_token=self.oov_token)
-        tokens = self._fast_word_piece.tokenize(words).merge_dims(-2, -1)
+        tokens = self._ragged_ids(inputs)
         if self.sequence_length:
             tokens = tokens.to_tensor(default_value=self.pad_token_id,
                                       shape=[None, self.sequence_length])
@@ -118,19 +114,21 @@ class AlbertWordPieceTokenizer(AlbertTokenizerBase, WordPieceTokenizer):
             tokens = tf.squeeze(tokens, 0)
         return tokens
 
+    def _ragged_ids(self, strings):
+        """(batch,) strings -> (batch, None) ids: BERT's basic tokenizer, then
+        WordPiece on each word."""
+        words = basic_tokenize(strings, self.lowercase, self.strip_accents,
+                               self.tokenize_chinese_chars,
+                               special_tokens=list(SPECIAL_TOKENS.values()),
+                               unknown_token=self.oov_token)
+        return self._fast_word_piece.tokenize(words).merge_dims(-2, -1)
+
     def encoder(self):
         # One traced graph for every text (an eager layer call per text costs
         # some 20 ms).
         self._maybe_initialized_tf()
-
-        @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
-        def ids(texts):
-            words = basic_tokenize(texts, self.lowercase, self.strip_accents,
-                                   self.tokenize_chinese_chars,
-                                   special_tokens=list(SPECIAL_TOKENS.values()),
-                                   unknown_token=self.oov_token)
-            return self._fast_word_piece.tokenize(words).merge_dims(-2, -1).flat_values
-
+        ids = tf.function(lambda texts: self._ragged_ids(texts).flat_values,
+                          input_signature=[tf.TensorSpec([None], tf.string)])
         return lambda text: ids(tf.constant([text])).numpy().tolist()
 
     @classmethod
