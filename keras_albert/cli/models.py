@@ -53,7 +53,7 @@ def add_parsers(commands):
     convert.add_argument("--from", dest="source_format",
                          choices=CONVERTERS,
                          help="the format of a checkpoint on disk (a name needs none)")
-    convert.add_argument("source", help="checkpoint directory (or .tar.gz release), or "
+    convert.add_argument("source", help="checkpoint directory (or .tar.gz/.zip release), or "
                          "a name: albert/albert-base-v2, hf://ORG/NAME@REV, a "
                          "keras-hub preset, a release archive's URL")
     convert.add_argument("--out", required=True, help="pretrained directory to write")

@@ -77,6 +77,13 @@ def backbone_config(albert_config, convention, source):
 
 def transformers_config(backbone, special=ALBERT_LAYOUT):
     """transformers' `AlbertConfig` dict for an `AlbertBackbone`."""
+    if backbone.embedding_projection != "after_norm":
+        raise ConversionError(
+            "transformers' ALBERT has no embedding_projection="
+            f"{backbone.embedding_projection!r} (brightmart's albert_zh layout: word "
+            "vectors projected E->H before the position and token-type embeddings); "
+            "keep this model in keras-albert's format or export it (SavedModel, "
+            "TFLite, ONNX).")
     if backbone.hidden_act not in ("gelu", "gelu_new", "relu"):
         raise ConversionError(f"No transformers activation for "
                               f"hidden_act={backbone.hidden_act!r}")

@@ -15,6 +15,7 @@ import numpy as np
 
 ORIGINAL = "original"
 TRANSFORMERS = "transformers"
+BRIGHTMART = "brightmart"
 
 _BLOCK = r"encoder/group_(\d+)_inner_(\d+)/"
 _ORIGINAL_BLOCK = r"bert/encoder/transformer/group_\1/inner_group_\2/"
@@ -62,6 +63,33 @@ NAME_TABLE = [
 ]
 _HF_LEAVES = {"kernel": "weight", "bias": "bias", "gamma": "weight", "beta": "bias"}
 
+# brightmart/albert_zh's TF1 names (a model built with
+# embedding_projection="before_sum" and one shared layer): BERT's names, the
+# layer scope `layer_shared`, the E x H projection `word_embeddings_2`.
+# Its pretraining heads (an H-wide transform) are not ALBERT's: not mapped.
+_SHARED = "bert/encoder/layer_shared/"
+BRIGHTMART_TABLE = [
+    ("embeddings/word_embeddings/embeddings", "bert/embeddings/word_embeddings"),
+    ("embeddings/word_projection/kernel", "bert/embeddings/word_embeddings_2"),
+    ("embeddings/token_type_embeddings/embeddings",
+     "bert/embeddings/token_type_embeddings"),
+    ("embeddings/position_embeddings", "bert/embeddings/position_embeddings"),
+    ("embeddings/layer_norm/", "bert/embeddings/LayerNorm/"),
+    ("encoder/group_0_inner_0/attention/query/", _SHARED + "attention/self/query/"),
+    ("encoder/group_0_inner_0/attention/key/", _SHARED + "attention/self/key/"),
+    ("encoder/group_0_inner_0/attention/value/", _SHARED + "attention/self/value/"),
+    ("encoder/group_0_inner_0/attention/output_dense/", _SHARED + "attention/output/dense/"),
+    ("encoder/group_0_inner_0/attention_layer_norm/",
+     _SHARED + "attention/output/LayerNorm/"),
+    ("encoder/group_0_inner_0/ffn/", _SHARED + "intermediate/dense/"),
+    ("encoder/group_0_inner_0/ffn_output/", _SHARED + "output/dense/"),
+    ("encoder/group_0_inner_0/ffn_layer_norm/", _SHARED + "output/LayerNorm/"),
+    ("pooler/", "bert/pooler/dense/"),
+]
+# Each layout's (table, column of its names).
+_LAYOUTS = {ORIGINAL: (NAME_TABLE, 1), TRANSFORMERS: (NAME_TABLE, 2),
+            BRIGHTMART: (BRIGHTMART_TABLE, 1)}
+
 # Optimizer state and bookkeeping in training checkpoints: not model weights.
 SKIPPED = re.compile(
     r"(^|/)(global_step|good_steps|loss_scale|current_loss_scale)$"
@@ -78,8 +106,8 @@ def source_name(path, layout):
 
     Returns `(None, False)` for a weight the layout does not have.
     """
-    column = 1 if layout == ORIGINAL else 2
-    for entry in NAME_TABLE:
+    table, column = _LAYOUTS[layout]
+    for entry in table:
         ours, theirs = entry[0], entry[column]
         leaf = None
         if ours.endswith("/"):
@@ -114,7 +142,7 @@ def assign_weights(model, tensors, layout, source, ignore=(), optional=()):
     Args:
         model: the keras-albert model to fill.
         tensors: dict of checkpoint name -> numpy array.
-        layout: `"original"` or `"transformers"`.
+        layout: `"original"`, `"transformers"` or `"brightmart"`.
         source: str naming the checkpoint, for messages.
         ignore: names known to be redundant (e.g. a tied decoder copy).
         optional: path prefixes of our weights the checkpoint may lack (they

@@ -48,15 +48,17 @@ def _batches(items, size):
     return [items[start:start + size] for start in range(0, len(items), size)]
 
 
-def _in_batches(run, inputs, size=32):
-    """`run` over batches of `inputs` (a list of texts or a dict of arrays)."""
+def _in_batches(run, inputs, name, size=32):
+    """Output `name` of `run` over batches of `inputs` (a list of texts or a
+    dict of arrays), concatenated. One output only: an encoder's per-token
+    outputs differ in length from batch to batch."""
     if isinstance(inputs, dict):
         count = len(inputs["token_ids"])
         parts = [run({k: v[s:s + size] for k, v in inputs.items()})
                  for s in range(0, count, size)]
     else:
         parts = [run(batch) for batch in _batches(inputs, size)]
-    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+    return np.concatenate([part[name] for part in parts])
 
 
 def median_ms(function, runs=LATENCY_RUNS):
@@ -123,7 +125,8 @@ class _Reference:
         """Per example: the cosine between `values` and the Keras embedding."""
         expected = self.outputs[self.output]
         norms = np.linalg.norm(values, axis=-1) * np.linalg.norm(expected, axis=-1)
-        return (values * expected).sum(-1) / np.maximum(norms, 1e-12)
+        # Clipped: rounding can put a vector's cosine with itself at 1 + 1e-7.
+        return np.clip((values * expected).sum(-1) / np.maximum(norms, 1e-12), -1.0, 1.0)
 
     def score(self, values):
         if self.encoder:  # the mean cosine to the Keras model's embeddings
@@ -147,18 +150,17 @@ def _check_artifact(path, reference):
         precision = _precision(runner)
         if mode == "text":
             run = runner.texts
-            outputs = _in_batches(run, reference.texts)
+            values = _in_batches(run, reference.texts, reference.output)
             short, long = [reference.texts[0]], [reference.long_text]
             texts = ([(t, t) for t in BAD_TEXTS] if isinstance(reference.texts[0], tuple)
                      else BAD_TEXTS)
             bad = [run(texts), run(texts[:1]), run(texts[1:2] * 256)]
         else:
             run = runner.tokens
-            outputs = _in_batches(run, reference.inputs)
+            values = _in_batches(run, reference.inputs, reference.output)
             short, long = reference.short_inputs, reference.long_inputs
             padding = {name: np.zeros((256, 8), np.int32) for name in serving.TOKEN_INPUTS}
             bad = [run(padding), run({k: v[:1] for k, v in padding.items()})]
-        values = outputs[reference.output]
         expected = reference.outputs[reference.output]
         # A TFLite tokenizer is another implementation: the logit bound holds
         # where it gives the model's own ids; its agreement is reported.

@@ -6,7 +6,8 @@
     albert_base_en_uncased, ... (keras-hub presets) keras-hub, through Kaggle
     kaggle://ORG/MODEL/keras/VARIANT[/VERSION]      keras-hub, through Kaggle
     http(s)://.../albert_base_v2.tar.gz            Google's release archive
-    a directory or a .tar.gz on disk               itself (converted if it is
+    http(s)://.../albert_tiny.zip                  brightmart's albert_zh release
+    a directory, a .tar.gz or a .zip on disk       itself (converted if it is
                                                     not ours)
 
 A bare `ORG/NAME` means the Hub only when no such directory exists.
@@ -23,7 +24,7 @@ _SIZES = ("base", "large", "xlarge", "xxlarge")
 LEGACY_NAMES = {f"albert-{size}-{version}": f"albert/albert-{size}-{version}"
                 for size in _SIZES for version in ("v1", "v2")}
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-_ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar")
+_ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
 
 
 @dataclasses.dataclass(frozen=True)

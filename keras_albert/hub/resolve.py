@@ -64,9 +64,9 @@ def local_format(directory):
             return None  # the loader says what is wrong with it
     if not isinstance(config, dict) or "backbone" in config:
         return "keras-albert"
-    if any(any(directory.glob(p)) for p in ("albert_config.json",
+    if any(any(directory.glob(p)) for p in ("albert_config*.json",
                                             "assets/albert_config.json",
-                                            "*/albert_config.json")):
+                                            "*/albert_config*.json")):
         return "original"
     if "model_type" in config:
         return "hf"

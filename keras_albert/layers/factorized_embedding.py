@@ -4,7 +4,14 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from keras_albert.checks import check_positive_int, check_rate
+from keras_albert.checks import check_choice, check_positive_int, check_rate
+
+# Where the E -> H projection sits. "after_norm": Google's ALBERT (and
+# transformers', keras-hub's) -- sum and normalize at width E, then project
+# with a bias. "before_sum": brightmart's albert_zh -- project each word vector
+# (no bias), then add H-wide position and token-type embeddings and normalize
+# at width H.
+EMBEDDING_PROJECTIONS = ("after_norm", "before_sum")
 
 
 @keras.saving.register_keras_serializable(package="keras_albert")
@@ -18,6 +25,10 @@ class FactorizedEmbedding(keras.layers.Layer):
     `keras.layers.ReversibleEmbedding`, so a masked-LM head can use it as the tied
     decoder with `word_embeddings(x, reverse=True)`.
 
+    With `projection="before_sum"` (brightmart's albert_zh) the word vector is
+    projected to H first, by a bias-free `word_projection` (E x H); the position
+    and token-type tables are H wide and the LayerNorm normalizes over H.
+
     Args:
         vocabulary_size: int. V, the number of token ids.
         embedding_dim: int. E, the width of the embedding tables.
@@ -28,6 +39,8 @@ class FactorizedEmbedding(keras.layers.Layer):
         layer_norm_epsilon: float. LayerNorm epsilon.
         initializer_range: float. Standard deviation of the truncated normal
             initializer.
+        projection: str. `"after_norm"` (Google's ALBERT) or `"before_sum"`
+            (brightmart's albert_zh); see above.
 
     Example:
     >>> layer = FactorizedEmbedding(100, embedding_dim=8, hidden_dim=16,
@@ -47,6 +60,7 @@ class FactorizedEmbedding(keras.layers.Layer):
         dropout=0.0,
         layer_norm_epsilon=1e-12,
         initializer_range=0.02,
+        projection="after_norm",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -54,6 +68,10 @@ class FactorizedEmbedding(keras.layers.Layer):
                      "max_sequence_length", "num_segments"):
             check_positive_int(name, locals()[name])
         check_rate("dropout", dropout)
+        check_choice("projection", projection, EMBEDDING_PROJECTIONS)
+        self.projection_position = projection
+        # The width at which the three embeddings are summed and normalized.
+        self.sum_dim = embedding_dim if projection == "after_norm" else hidden_dim
         self.vocabulary_size = vocabulary_size
         self.embedding_dim = embedding_dim
         self.hidden_dim = hidden_dim
@@ -69,7 +87,7 @@ class FactorizedEmbedding(keras.layers.Layer):
             dtype=self.dtype_policy, name="word_embeddings",
         )
         self.token_type_embeddings = keras.layers.Embedding(
-            num_segments, embedding_dim, embeddings_initializer=initializer,
+            num_segments, self.sum_dim, embeddings_initializer=initializer,
             dtype=self.dtype_policy, name="token_type_embeddings",
         )
         self.layer_norm = keras.layers.LayerNormalization(
@@ -79,8 +97,10 @@ class FactorizedEmbedding(keras.layers.Layer):
             dropout, dtype=self.dtype_policy, name="dropout"
         )
         self.projection = keras.layers.Dense(
-            hidden_dim, kernel_initializer=initializer,
-            dtype=self.dtype_policy, name="embedding_hidden_mapping_in",
+            hidden_dim, kernel_initializer=initializer, dtype=self.dtype_policy,
+            use_bias=projection == "after_norm",
+            name=("embedding_hidden_mapping_in" if projection == "after_norm"
+                  else "word_projection"),
         )
 
     def build(self, token_ids_shape=None, segment_ids_shape=None):
@@ -90,12 +110,12 @@ class FactorizedEmbedding(keras.layers.Layer):
         # in every saved .weights.h5 and in the converters' name table.
         self.position_embeddings = self.add_weight(
             name="position_embeddings",
-            shape=(self.max_sequence_length, self.embedding_dim),
+            shape=(self.max_sequence_length, self.sum_dim),
             initializer=keras.initializers.TruncatedNormal(
                 stddev=self.initializer_range
             ),
         )
-        self.layer_norm.build((None, None, self.embedding_dim))
+        self.layer_norm.build((None, None, self.sum_dim))
         self.projection.build((None, None, self.embedding_dim))
 
     def call(self, token_ids, segment_ids, training=None):
@@ -120,12 +140,16 @@ class FactorizedEmbedding(keras.layers.Layer):
             with tf.control_dependencies([check] if check is not None else []):
                 sequence_length = tf.identity(sequence_length)
         positions = ops.cast(self.position_embeddings, self.compute_dtype)
-        positions = positions[:sequence_length]  # (T, E)
+        positions = positions[:sequence_length]  # (T, S), S = E or H
         x = self.word_embeddings(token_ids)  # (B, T, E)
+        if self.projection_position == "before_sum":
+            x = self.projection(x)  # (B, T, H)
         x = x + self.token_type_embeddings(segment_ids) + positions[None]
         x = self.layer_norm(x)
         x = self.dropout_layer(x, training=training)
-        return self.projection(x)  # (B, T, H)
+        if self.projection_position == "after_norm":
+            x = self.projection(x)
+        return x  # (B, T, H)
 
     def compute_output_shape(self, token_ids_shape, segment_ids_shape=None):
         return (*token_ids_shape, self.hidden_dim)
@@ -141,4 +165,5 @@ class FactorizedEmbedding(keras.layers.Layer):
             "dropout": self.dropout,
             "layer_norm_epsilon": self.layer_norm_epsilon,
             "initializer_range": self.initializer_range,
+            "projection": self.projection_position,
         }

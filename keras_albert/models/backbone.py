@@ -34,6 +34,12 @@ class AlbertBackbone(keras.Model):
         num_segments: int. Token types.
         layer_norm_epsilon: float. LayerNorm epsilon everywhere.
         initializer_range: float. Stddev of the truncated normal initializer.
+        embedding_projection: str. Where E becomes H: `"after_norm"` (Google's
+            ALBERT, transformers' and keras-hub's: sum and normalize the E-wide
+            embeddings, then project) or `"before_sum"` (brightmart's albert_zh:
+            project each word vector without bias, then add H-wide position
+            and token-type embeddings and normalize at H). See
+            `FactorizedEmbedding`.
         execution: str. `"unrolled"` or `"loop"`; see `SharedEncoder`.
         output_hidden_states: bool. Also return every layer's hidden states.
         dtype: a dtype policy (e.g. `"mixed_bfloat16"`).
@@ -64,6 +70,7 @@ class AlbertBackbone(keras.Model):
         num_segments=2,
         layer_norm_epsilon=1e-12,
         initializer_range=0.02,
+        embedding_projection="after_norm",
         execution="unrolled",
         output_hidden_states=False,
         dtype=None,
@@ -79,6 +86,7 @@ class AlbertBackbone(keras.Model):
             dropout=dropout,
             layer_norm_epsilon=layer_norm_epsilon,
             initializer_range=initializer_range,
+            projection=embedding_projection,
             dtype=dtype,
             name="embeddings",
         )
@@ -141,6 +149,7 @@ class AlbertBackbone(keras.Model):
         self.num_segments = num_segments
         self.layer_norm_epsilon = layer_norm_epsilon
         self.initializer_range = initializer_range
+        self.embedding_projection = embedding_projection
         self.execution = execution
         self.output_hidden_states = output_hidden_states
 
@@ -195,6 +204,7 @@ class AlbertBackbone(keras.Model):
             "num_segments": self.num_segments,
             "layer_norm_epsilon": self.layer_norm_epsilon,
             "initializer_range": self.initializer_range,
+            "embedding_projection": self.embedding_projection,
             "execution": self.execution,
             "output_hidden_states": self.output_hidden_states,
         }

@@ -36,3 +36,22 @@ def test_factorized_embedding_checks_length_known_only_at_run_time():
     assert run(BATCH["token_ids"][:, :4], BATCH["segment_ids"][:, :4]).shape == (3, 4, 16)
     with pytest.raises(tf.errors.InvalidArgumentError, match="max_sequence_length`=4"):
         run(BATCH["token_ids"], BATCH["segment_ids"])
+
+
+def test_projection_before_sum_is_brightmarts_layout():
+    """Word vectors projected to H (no bias) before H-wide position and
+    token-type embeddings and an H-wide LayerNorm."""
+    layer = FactorizedEmbedding(100, embedding_dim=8, hidden_dim=16, max_sequence_length=12,
+                                projection="before_sum")
+    check_layer(layer, BATCH["token_ids"], BATCH["segment_ids"])
+    assert layer(BATCH["token_ids"], BATCH["segment_ids"]).shape == (3, 6, 16)
+    assert {w.path: tuple(w.shape) for w in layer.weights} == {
+        f"{layer.name}/word_embeddings/embeddings": (100, 8),
+        f"{layer.name}/token_type_embeddings/embeddings": (2, 16),
+        f"{layer.name}/position_embeddings": (12, 16),
+        f"{layer.name}/layer_norm/gamma": (16,),
+        f"{layer.name}/layer_norm/beta": (16,),
+        f"{layer.name}/word_projection/kernel": (8, 16),
+    }
+    with pytest.raises(ValueError, match="projection.*'after'"):
+        FactorizedEmbedding(100, embedding_dim=8, hidden_dim=16, projection="after")
