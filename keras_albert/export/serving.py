@@ -15,9 +15,7 @@ construction and `verify` can compare them name by name.
 import keras
 import numpy as np
 import tensorflow as tf
-import tensorflow_text as tf_text
 
-from keras_albert.compat import sentencepiece_resource
 from keras_albert.export import encoder
 from keras_albert.models.backbone import AlbertBackbone
 from keras_albert.models.pretrained import (
@@ -31,10 +29,7 @@ from keras_albert.tasks.question_answerer import AlbertQuestionAnswerer
 from keras_albert.tasks.token_classifier import AlbertTokenClassifier
 from keras_albert.text.normalization import valid_utf8
 from keras_albert.text.preprocessor import AlbertPreprocessor, pack_segments
-from keras_albert.text.tokenizer import AlbertTokenizer
 from keras_albert.text.tokenizers import load_tokenizer
-from keras_albert.text.wordpiece_lite import lite_tokenizer
-from keras_albert.text.wordpiece_tokenizer import AlbertWordPieceTokenizer
 
 TOKEN_INPUTS = ("token_ids", "segment_ids", "padding_mask")
 DEFAULT_SEQUENCE_LENGTH = 128
@@ -141,7 +136,7 @@ def text_function(model, preprocessor, num_texts, lite=False):
     with the packed `token_ids` for the tasks whose outputs point at tokens.
 
     With `lite`, the tokenizer is built from tensorflow-text ops that TFLite
-    has kernels for (see `lite_tokenize`), the rows are padded to the longest
+    has kernels for (see `lite_tokenizer`), the rows are padded to the longest
     in the batch, and only numeric outputs are returned.
     """
     if isinstance(model, AlbertMultipleChoice):
@@ -167,58 +162,29 @@ def text_function(model, preprocessor, num_texts, lite=False):
 
 def lite_pack(preprocessor, texts, pad_to_longest=False):
     """`preprocessor`'s packing of string tensors `texts` (one, or two for a
-    pair) with the TFLite tokenizer (`lite_tokenize`) instead of its own.
+    pair) with the TFLite tokenizer (`tokenizer.lite_tokenizer()`) instead
+    of its own.
     FastBertNormalizer drops bytes that are not UTF-8 itself (TFLite has no
     kernel for `unicode_transcode`)."""
     tokenizer = preprocessor.tokenizer
-    tokenize = lite_tokenize(tokenizer)
+    tokenize = tokenizer.lite_tokenizer()
     return pack_segments([tokenize(text) for text in texts], preprocessor.sequence_length,
                          cls_id=tokenizer.cls_token_id, sep_id=tokenizer.sep_token_id,
                          pad_id=tokenizer.pad_token_id, truncate=preprocessor.truncate,
                          pad_to_longest=pad_to_longest)
 
 
-def lite_tokenize(tokenizer):
-    """Strings to ragged ids with the ops TFLite runs as tensorflow-text
-    custom ops. A WordPiece tokenizer: see `text.wordpiece_lite`. A
-    SentencePiece one: `FastBertNormalizer` (lowercase, NFD, accents
-    stripped) and `FastSentencepieceTokenizer`, then SentencePiece's own
-    normalization.
-
-    Differs from `AlbertTokenizer` only where NFD and NFKD disagree before
-    SentencePiece's NFKC, and in LaTeX quotes (`` and '' stay as they are);
-    `keras-albert verify` measures the agreement on real text.
-    """
-    if isinstance(tokenizer, AlbertWordPieceTokenizer):
-        return lite_tokenizer(tokenizer)
-    if tokenizer.lowercase != (not tokenizer.keep_accents):
-        raise ValueError(
-            "The TFLite tokenizer lowercases and strips accents together or not at "
-            f"all. Received: lowercase={tokenizer.lowercase}, "
-            f"keep_accents={tokenizer.keep_accents}")
-    normalizer = (tf_text.FastBertNormalizer(lower_case_nfd_strip_accents=True)
-                  if tokenizer.lowercase else None)
-    sentencepiece = tf_text.FastSentencepieceTokenizer(tokenizer.proto)
-
-    def tokenize(strings):
-        if normalizer is not None:
-            strings = normalizer.normalize(strings)
-        return tf.cast(sentencepiece.tokenize(strings), tf.int32)  # (B, None)
-
-    return tokenize
-
-
 def archive(model, endpoints, preprocessor=None):
     """A Keras `ExportArchive` with the `endpoints` (name -> tf.function of
-    `model`) and, with a `preprocessor`, its SentencePiece resource.
+    `model`) and, with a `preprocessor`, its tokenizer's resources.
 
     The model itself is not tracked: `add_endpoint` tracks the variables its
     functions read, each once (tracking the model too would store every
     weight twice), and the TFLite converter freezes each into one buffer.
     """
     exported = keras.export.ExportArchive()
-    if preprocessor is not None and isinstance(preprocessor.tokenizer, AlbertTokenizer):
-        exported.track(sentencepiece_resource(preprocessor.tokenizer))
+    for resource in preprocessor.tokenizer.export_resources() if preprocessor else []:
+        exported.track(resource)
     for name, function in endpoints.items():
         exported.add_endpoint(name, function)
     return exported

@@ -9,6 +9,17 @@ unknown `[PAD]` and `[UNK]` and put them elsewhere (0, 100..103 in Google's
 
 from typing import NamedTuple
 
+# BERT's WordPiece vocabularies: attribute name -> token (ids read from the
+# file), and the prefix of a piece that continues a word.
+WORDPIECE_SPECIAL_TOKENS = {
+    "pad_token": "[PAD]",
+    "unk_token": "[UNK]",
+    "cls_token": "[CLS]",
+    "sep_token": "[SEP]",
+    "mask_token": "[MASK]",
+}
+WORDPIECE_SUFFIX_INDICATOR = "##"
+
 # Field -> the spellings it may have, SentencePiece's first.
 SPELLINGS = {
     "pad": ("<pad>", "[PAD]"),

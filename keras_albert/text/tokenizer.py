@@ -8,6 +8,7 @@ from keras_albert.checks import check_positive_int
 from keras_albert.compat import (
     preprocessing_function,
     sentencepiece_graph_only,
+    sentencepiece_resource,
     sentencepiece_tokenize,
 )
 from keras_albert.locate import locate
@@ -16,6 +17,7 @@ from keras_albert.text.normalization import (
     normalize_in_graph,
     normalize_text,
 )
+from keras_albert.text.sentencepiece_lite import lite_tokenizer
 from keras_albert.text.tokenizer_base import AlbertTokenizerBase
 from keras_albert.text.tokenizer_files import (
     TOKENIZER_TYPE,
@@ -130,6 +132,12 @@ class AlbertTokenizer(AlbertTokenizerBase, SentencePieceTokenizer):
         processor = spm.SentencePieceProcessor(model_proto=self.proto)
         lowercase, keep_accents = self.lowercase, self.keep_accents
         return lambda text: processor.encode(normalize_text(text, lowercase, keep_accents))
+
+    def lite_tokenizer(self):
+        return lite_tokenizer(self)
+
+    def export_resources(self):
+        return [sentencepiece_resource(self)]
 
     def reload(self):
         self.set_proto(self.proto)

@@ -55,6 +55,18 @@ class AlbertTokenizerBase:
             return [int(i) for i in np.asarray(self(text))]
         return encode
 
+    def lite_tokenizer(self):
+        """A function (batch,) strings -> (batch, None) int32 ragged ids built
+        only from ops TFLite runs (tensorflow-text's custom ops and builtins),
+        for `export tflite --with-tokenizer`; `verify` measures how often it
+        gives this tokenizer's own ids."""
+        raise NotImplementedError(f"{type(self).__name__} has no TFLite tokenizer.")
+
+    def export_resources(self):
+        """The TensorFlow resources an export archive must track to save the
+        tokenizer's graph (none unless a subclass holds some)."""
+        return []
+
     def reload(self):
         """Re-create what TensorFlow holds for the tokenizer: seeding TensorFlow
         (`keras.utils.set_random_seed`) clears its kernel cache, which holds the

@@ -39,7 +39,10 @@ from keras_albert.text.bert_normalization import (
     assigned_characters,
     normalize_character,
 )
-from keras_albert.text.wordpiece_tokenizer import SPECIAL_TOKENS, SUFFIX_INDICATOR
+from keras_albert.text.special_tokens import (
+    WORDPIECE_SPECIAL_TOKENS,
+    WORDPIECE_SUFFIX_INDICATOR,
+)
 
 MAX_BYTES_PER_WORD = 100
 _WHITESPACE_PIECE = "\u2581"
@@ -48,7 +51,7 @@ _Piece = sentencepiece_model_pb2.ModelProto.SentencePiece
 
 def _vocabulary_characters(vocabulary):
     return {char for token in vocabulary
-            for char in (token.removeprefix(SUFFIX_INDICATOR))}
+            for char in (token.removeprefix(WORDPIECE_SUFFIX_INDICATOR))}
 
 
 def _private_use_characters(excluded, count):
@@ -82,7 +85,7 @@ def _normalizer_model(vocabulary, lowercase, strip_accents, tokenize_chinese_cha
         if replacement != char:
             rules[char] = replacement
     tokens = set(vocabulary)
-    for token in SPECIAL_TOKENS.values():
+    for token in WORDPIECE_SPECIAL_TOKENS.values():
         if token in tokens:
             rules[token] = f" {token} "
     with tempfile.TemporaryDirectory() as scratch:
@@ -130,7 +133,7 @@ def lite_tokenizer(tokenizer):
     normalizer = tf_text.FastSentencepieceTokenizer(proto)
     words = tf_text.WhitespaceTokenizer()
     wordpiece = tf_text.FastWordpieceTokenizer(
-        vocab=[*vocabulary, separator], suffix_indicator=SUFFIX_INDICATOR,
+        vocab=[*vocabulary, separator], suffix_indicator=WORDPIECE_SUFFIX_INDICATOR,
         max_bytes_per_word=MAX_BYTES_PER_WORD, token_out_type=tf.int32,
         unknown_token=tokenizer.oov_token, no_pretokenization=True,
         support_detokenization=False)

@@ -18,17 +18,15 @@ from keras_albert.checks import check_positive_int
 from keras_albert.compat import preprocessing_function, sentencepiece_graph_only
 from keras_albert.locate import locate
 from keras_albert.text.bert_normalization import MAX_CHARS_PER_WORD, basic_tokenize
+from keras_albert.text.special_tokens import (
+    WORDPIECE_SPECIAL_TOKENS,
+    WORDPIECE_SUFFIX_INDICATOR,
+)
 from keras_albert.text.tokenizer_base import AlbertTokenizerBase, read_tokenizer_config
+from keras_albert.text.wordpiece_lite import lite_tokenizer
 
-# Attribute name -> token, as in BERT's vocabularies (ids read from the file).
-SPECIAL_TOKENS = {
-    "pad_token": "[PAD]",
-    "unk_token": "[UNK]",
-    "cls_token": "[CLS]",
-    "sep_token": "[SEP]",
-    "mask_token": "[MASK]",
-}
-SUFFIX_INDICATOR = "##"
+SPECIAL_TOKENS = WORDPIECE_SPECIAL_TOKENS
+SUFFIX_INDICATOR = WORDPIECE_SUFFIX_INDICATOR
 
 
 def read_vocabulary(path):
@@ -122,6 +120,9 @@ class AlbertWordPieceTokenizer(AlbertTokenizerBase, WordPieceTokenizer):
                                special_tokens=list(SPECIAL_TOKENS.values()),
                                unknown_token=self.oov_token)
         return self._fast_word_piece.tokenize(words).merge_dims(-2, -1)
+
+    def lite_tokenizer(self):
+        return lite_tokenizer(self)  # see keras_albert.text.wordpiece_lite
 
     def encoder(self):
         # One traced graph for every text (an eager layer call per text costs

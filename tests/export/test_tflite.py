@@ -7,7 +7,6 @@ import pytest
 from keras_albert.export import export_tflite, read_metadata
 from keras_albert.export.runners import TFLiteRunner
 from keras_albert.export.serving import (
-    lite_tokenize,
     load_for_export,
     preprocessor_for,
 )
@@ -90,7 +89,7 @@ def test_lite_tokenizer_agrees_with_the_tokenizer(classifier_dir, glosses):
     model = load_for_export(classifier_dir)
     tokenizer = preprocessor_for(classifier_dir, model).tokenizer
     expected = [list(ids) for ids in tokenizer(glosses)]
-    assert lite_tokenize(tokenizer)(np.array(glosses)).to_list() == expected
+    assert tokenizer.lite_tokenizer()(np.array(glosses)).to_list() == expected
 
 
 def test_fixed_shape_tflite(classifier_dir, tmp_path):
