@@ -1,7 +1,9 @@
 """Fine-tuning in Chinese through the existing commands, with a WordPiece
-vocabulary: character-level CoNLL tagging and SQuAD-format QA with character
-offsets (the CMRC 2018 layout), on lines of Debian's Chinese catalogues."""
+vocabulary: sentence pairs from a CSV (the LCQMC layout), character-level CoNLL
+tagging and SQuAD-format QA with character offsets (the CMRC 2018 layout), on
+lines of Debian's Chinese catalogues."""
 
+import csv
 import gzip
 import json
 import re
@@ -32,6 +34,26 @@ def chinese_vocab(tmp_path_factory):
     shutil.copy(FIXTURES / "hub/keras-albert-test/albert-chinese-classifier/vocab.txt",
                 directory)
     return directory
+
+
+def test_sentence_pairs_from_a_chinese_csv(tmp_path, capsys, chinese_vocab, chinese_lines):
+    """Two text columns and a Chinese label, as LCQMC-style files come."""
+    train = tmp_path / "pairs.csv"
+    with open(train, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["句子1", "句子2", "标签"])
+        for i, line in enumerate(chinese_lines[:24]):
+            other = line if i % 2 else chinese_lines[(i + 7) % len(chinese_lines)]
+            writer.writerow([line, other, "相同" if i % 2 else "不同"])
+    summary, predictions = run_task(tmp_path, capsys, chinese_vocab, "pair", train,
+                                    ["--text-column", "句子1", "句子2",
+                                     "--label-column", "标签"])
+    assert set(summary["eval_metrics"]) >= {"accuracy"}
+    assert len(predictions) == 24 and {p["label"] for p in predictions} <= {"相同", "不同"}
+    # The Chinese characters are in the vocabulary: none became [UNK].
+    tokenizer = load_tokenizer(tmp_path / "run" / "model")
+    ids = tokenizer(chinese_lines[0]).numpy().tolist()
+    assert tokenizer.unk_token_id not in ids and len(ids) >= 4
 
 
 def tag(character):
