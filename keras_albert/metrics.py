@@ -14,7 +14,8 @@ import numpy as np
 
 
 def classification_metrics(labels, predictions, num_classes):
-    """`{"accuracy", "macro_f1", "mcc"}` of integer labels and predictions."""
+    """`{"accuracy", "macro_f1", "mcc", "top_prediction_share"}` of integer
+    labels and predictions."""
     labels, predictions = np.asarray(labels), np.asarray(predictions)
     confusion = np.zeros((num_classes, num_classes), np.float64)
     np.add.at(confusion, (labels, predictions), 1)
@@ -32,7 +33,9 @@ def classification_metrics(labels, predictions, num_classes):
     denominator = np.sqrt((total**2 - predicted @ predicted) * (total**2 - actual @ actual))
     mcc = (correct * total - predicted @ actual) / denominator if denominator else 0.0
     return {"accuracy": float(correct / total), "macro_f1": float(f1[present].mean()),
-            "mcc": float(mcc)}
+            "mcc": float(mcc),
+            # The share of the commonest prediction: near 1, the model collapsed.
+            "top_prediction_share": float(predicted.max() / total)}
 
 
 def _ranks(values):

@@ -52,6 +52,9 @@ def settings(minutes=10):
 def run_quickstart(out="out/quickstart", minutes=10, log=print):
     """Run every stage (or what is left of an earlier run); return the report dict."""
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"The quickstart writes a directory, and {out} is a file: "
+                         f"name another --out. Received: out={str(out)!r}")
     config = settings(minutes)
     saved = out / SETTINGS_FILE
     if saved.is_file() and json.loads(saved.read_text()) != config:

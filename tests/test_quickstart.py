@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from keras_albert.cli import main
 from keras_albert.quickstart import SETTINGS_FILE, STAGES, run_quickstart, settings
 
 
@@ -34,3 +35,12 @@ def test_quickstart_runs_every_stage_then_resumes(tmp_path):
     lines.clear()
     run_quickstart(out, minutes=0.2, log=lines.append)
     assert sum("done in an earlier run" in line for line in lines) == len(STAGES)
+
+
+def test_out_naming_a_file_is_one_line(tmp_path, capsys):
+    path = tmp_path / "report.txt"
+    path.write_text("mine")
+    assert main(["quickstart", "--out", str(path)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "is a file" in error and str(path) in error
+    assert path.read_text() == "mine"

@@ -1,5 +1,6 @@
 """`finetune`, `evaluate` and `predict`."""
 
+import argparse
 import json
 import os
 import sys
@@ -35,7 +36,9 @@ def _finetune(args):
 
 
 def _evaluate(args):
-    print(json.dumps(evaluate(args.model, args.data, batch_size=args.batch_size)))
+    metrics = evaluate(args.model, args.data, batch_size=args.batch_size,
+                       log=lambda message: print(message, file=sys.stderr))
+    print(json.dumps(metrics))
 
 
 def _predict(args):
@@ -68,6 +71,16 @@ def _stdin_table(model):
     return handle.name
 
 
+def _learning_rate(text):
+    if text == "auto":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number or 'auto', got {text!r}") from None
+
+
 def add_parsers(commands):
     finetune = commands.add_parser(
         "finetune", help="fine-tune on a CSV, TSV or JSONL file")
@@ -90,7 +103,9 @@ def add_parsers(commands):
     finetune.add_argument("--sequence-length", type=int)
     finetune.add_argument("--batch-size", type=int)
     finetune.add_argument("--epochs", type=int)
-    finetune.add_argument("--learning-rate", type=float)
+    finetune.add_argument("--learning-rate", type=_learning_rate,
+                          help="peak learning rate, or auto (default): a range test "
+                          "on the training data picks it")
     finetune.add_argument("--warmup-fraction", type=float)
     finetune.add_argument("--patience", type=int,
                           help="epochs without improvement before stopping")

@@ -30,7 +30,9 @@ class FinetuneConfig:
         sequence_length: int. The packed length of an example.
         batch_size: int. Examples per step (global under a strategy).
         epochs: int. At most this many epochs (early stopping may end sooner).
-        learning_rate: float. The peak learning rate of AdamW.
+        learning_rate: float or "auto". The peak learning rate of AdamW;
+            "auto" finds it with a range test on the training data
+            (`AlbertTask.find_learning_rate`).
         warmup_fraction: float in [0, 1). The share of steps spent warming up.
         patience: int. Epochs without improvement of the eval metric before
             stopping (with eval data).
@@ -50,7 +52,7 @@ class FinetuneConfig:
     sequence_length: int = 128
     batch_size: int = 32
     epochs: int = 3
-    learning_rate: float = 5e-5
+    learning_rate: float = "auto"
     warmup_fraction: float = 0.1
     patience: int = 2
     class_weight: str = None
@@ -64,7 +66,11 @@ class FinetuneConfig:
         for name in ("sequence_length", "batch_size", "epochs"):
             check_positive_int(name, getattr(self, name))
         check_non_negative_int("patience", self.patience)
-        check_non_negative("learning_rate", self.learning_rate, strictly=True)
+        if self.learning_rate != "auto":
+            if isinstance(self.learning_rate, str):
+                raise ValueError(f"`learning_rate` must be a number > 0 or 'auto'. "
+                                 f"Received: learning_rate={self.learning_rate!r}")
+            check_non_negative("learning_rate", self.learning_rate, strictly=True)
         check_rate("warmup_fraction", self.warmup_fraction)
         check_choice("class_weight", self.class_weight, CLASS_WEIGHTS)
         check_choice("dtype", self.dtype, DTYPES)

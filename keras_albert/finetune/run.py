@@ -13,6 +13,7 @@ import keras
 
 from keras_albert.files import atomic_path
 from keras_albert.finetune import readers
+from keras_albert.finetune.collapse import collapse_warnings
 from keras_albert.finetune.config import FinetuneConfig
 from keras_albert.finetune.registry import make_spec, spec_from_config
 from keras_albert.finetune.spec import TaskSpec
@@ -52,8 +53,10 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
     the classes (default: the labels found in `train`), eval labels outside
     them are an error. Writes `out/model/` (a pretrained directory that takes
     raw text and knows its labels), `out/metrics.json` (the eval metrics of the
-    best epoch, the majority-class baseline, times, skipped rows) and
-    `out/history.csv`.
+    best epoch, the majority-class baseline, `warnings` where the model
+    collapsed to one class or did not beat that baseline, the learning rate
+    and, with `learning_rate="auto"`, its range test; times, skipped rows),
+    `out/history.csv` and `out/lr_search.csv`.
 
     With `group_by_length` (classification and pairs), texts of similar length
     are batched together and each batch is cut to the width of its bucket (at
@@ -86,11 +89,11 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
         f"{task_model.backbone.count_params():,} backbone parameters")
 
     started = time.perf_counter()
-    history = fit(task_model, (x, y), validation, out, config.epochs,
-                  config.batch_size, config.learning_rate, config.warmup_fraction,
-                  config.patience, spec.monitor, spec.mode, class_weight=weights,
-                  group_by_length=config.group_by_length,
-                  jit_compile=config.jit_compile, verbose=config.verbose)
+    history, search = fit(task_model, (x, y), validation, out, config.epochs,
+                          config.batch_size, config.learning_rate, config.warmup_fraction,
+                          config.patience, spec.monitor, spec.mode, class_weight=weights,
+                          group_by_length=config.group_by_length,
+                          jit_compile=config.jit_compile, verbose=config.verbose, log=log)
     seconds = time.perf_counter() - started
     summary = {
         "task": spec.kind, "train": readers.describe(train),
@@ -99,7 +102,10 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
         "skipped": {"train": _skipped(train_report), "eval": _skipped(eval_report)},
         "epochs_run": len(history.history["loss"]), "train_seconds": round(seconds, 1),
         "dtype": task_model.backbone.dtype_policy.name,  # the policy it trained under
+        "learning_rate": search.rate if search else config.learning_rate,
     }
+    if search is not None:
+        summary["learning_rate_search"] = search.to_json()
     if weights is not None:
         names = task_model.label_names or [str(index) for index in weights]
         summary["class_weight"] = {names[index]: weight for index, weight in weights.items()}
@@ -109,6 +115,11 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
         baseline = spec.baseline(train_rows, eval_rows)
         if baseline is not None:
             summary["majority_baseline"] = baseline
+        summary["warnings"] = collapse_warnings(spec.kind, summary["eval_metrics"],
+                                                baseline, summary["learning_rate"],
+                                                searched=search is not None)
+        for warning in summary["warnings"]:
+            log(f"WARNING: {warning}")
     record = {"finetune": {**spec.get_config(), "from": str(model)}}
     task_model.save_pretrained(out / "model", tokenizer=spec.tokenizer)
     _record_source(out / "model", record)
@@ -136,15 +147,20 @@ def _load_with_preprocessor(directory, spec):
     return model
 
 
-def evaluate(directory, data, batch_size=32):
+def evaluate(directory, data, batch_size=32, log=print):
     """The task metrics of a fine-tuned model (a directory or a name) on a
-    labelled file."""
+    labelled file, with `warnings` where it predicts (nearly) one class or no
+    better than the data's commonest label (see `finetune.collapse`)."""
     directory = locate(directory)
     spec = saved_spec(directory)
     rows, report = spec.read(data)
     model = _load_with_preprocessor(directory, spec)
-    return {**spec.evaluate(model, rows, data, batch_size), "rows": len(rows),
-            "skipped": _skipped(report)}
+    metrics = spec.evaluate(model, rows, data, batch_size)
+    # The baseline of the data itself: always predicting its commonest label.
+    warnings = collapse_warnings(spec.kind, metrics, spec.baseline(rows, rows))
+    for warning in warnings:
+        log(f"WARNING: {warning}")
+    return {**metrics, "rows": len(rows), "skipped": _skipped(report), "warnings": warnings}
 
 
 def predict(directory, data, batch_size=32):

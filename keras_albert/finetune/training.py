@@ -2,7 +2,8 @@
 
 `DIR/model/` is written once, at the end, as a pretrained directory (config,
 weights, tokenizer, preprocessor); `DIR/checkpoints/best.weights.h5` holds the
-best weights so far (written atomically), `DIR/history.csv` the epochs.
+best weights so far (written atomically), `DIR/history.csv` the epochs,
+`DIR/lr_search.csv` the learning-rate range test (with `learning_rate="auto"`).
 """
 
 import math
@@ -15,10 +16,9 @@ from keras_albert.locate import locate
 from keras_albert.models.presets import PRESET_WEIGHTS, PRESETS
 from keras_albert.text.preprocessor import AlbertPreprocessor
 from keras_albert.text.tokenizers import load_tokenizer
-from keras_albert.training.optimizer import EXCLUDE_FROM_WEIGHT_DECAY
-from keras_albert.training.schedule import WarmupPolynomialDecay
 
 BEST_WEIGHTS = "checkpoints/best.weights.h5"
+LR_SEARCH = "lr_search.csv"
 
 
 def _random_preset(source, vocab):
@@ -69,17 +69,6 @@ def load_task(cls, source, tokenizer, vocab=None, dtype=None, sequence_length=No
     return cls.from_pretrained(locate(source), backbone_overrides=overrides, **task_kwargs)
 
 
-def adamw(learning_rate, total_steps, warmup_fraction=0.1, weight_decay=0.01):
-    """AdamW with linear warm-up and linear decay to 0, no decay on LayerNorm and
-    biases, gradients clipped to global norm 1 (BERT/ALBERT fine-tuning)."""
-    schedule = WarmupPolynomialDecay(learning_rate, int(total_steps * warmup_fraction),
-                                     total_steps)
-    optimizer = keras.optimizers.AdamW(schedule, weight_decay=weight_decay,
-                                       epsilon=1e-6, global_clipnorm=1.0)
-    optimizer.exclude_from_weight_decay(var_names=list(EXCLUDE_FROM_WEIGHT_DECAY))
-    return optimizer
-
-
 # Not EarlyStopping(restore_best_weights=True): that keeps the best weights in memory
 # only; these are on disk when a run is killed, and a NaN metric is never the best.
 class KeepBest(keras.callbacks.Callback):
@@ -108,20 +97,35 @@ class KeepBest(keras.callbacks.Callback):
 
 def fit(model, train, validation, out, epochs, batch_size, learning_rate,
         warmup_fraction, patience, monitor, mode, class_weight=None,
-        group_by_length=False, jit_compile=True, verbose=1):
-    """Compile with AdamW + schedule (XLA unless `jit_compile=False`), train
-    with early stopping on `monitor` and keep the best weights; returns the
-    Keras `History`. `group_by_length` as in `AlbertTask.fit` (raw-text inputs
-    only)."""
+        group_by_length=False, jit_compile=True, verbose=1, log=print):
+    """Compile with AdamW + warm-up and linear decay (XLA unless
+    `jit_compile=False`), find the learning rate when it is `"auto"` (a range
+    test on the training data, written to `out/lr_search.csv`), train with
+    early stopping on `monitor` and keep the best weights.
+
+    Returns:
+        `(history, search)`: the Keras `History` and the `LearningRateSearch`
+        (None for a given rate). `group_by_length` as in `AlbertTask.fit`
+        (raw-text inputs only).
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     x, y = train
     # y is an array, or (QA) a dict of arrays: any leaf counts the examples.
     examples = len(keras.tree.flatten(y)[0])
     steps = epochs * math.ceil(examples / batch_size)
-    model.compile(optimizer=adamw(learning_rate, steps, warmup_fraction),
-                  jit_compile=jit_compile)
-    callbacks = [keras.callbacks.TerminateOnNaN(),
+    model.compile_for_finetuning(learning_rate, steps, warmup_fraction,
+                                 jit_compile=jit_compile)
+    search = None
+    if learning_rate == "auto":
+        search = model.find_learning_rate(x, y, batch_size=batch_size,
+                                          class_weight=class_weight,
+                                          group_by_length=group_by_length)
+        with atomic_path(out / LR_SEARCH) as temporary:
+            search.write_csv(temporary)
+        log(f"learning rate: {search.rate:.2g} (range test over {len(search.rates)} "
+            f"steps, {search.rule}; --learning-rate sets one)")
+    callbacks = [keras.callbacks.TerminateOnNaN(), PeakLearningRate(),
                  keras.callbacks.CSVLogger(str(out / "history.csv"))]
     if validation is not None:
         callbacks += [
@@ -134,9 +138,18 @@ def fit(model, train, validation, out, epochs, batch_size, learning_rate,
                         group_by_length=group_by_length)
     losses = history.history["loss"]
     if not all(math.isfinite(loss) for loss in losses):
+        rate = search.rate if search else learning_rate
         raise ValueError(f"Fine-tuning diverged (loss {losses[-1]}); lower "
-                         f"--learning-rate. Received: learning_rate={learning_rate}")
-    return history
+                         f"--learning-rate. Received: learning_rate={rate:.3g}")
+    return history, search
+
+
+class PeakLearningRate(keras.callbacks.Callback):
+    """The schedule's peak rate in each epoch's logs (so in history.csv)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["peak_learning_rate"] = float(self.model.learning_rate_schedule.peak.numpy())
 
 
 def balanced_class_weight(label_ids, num_classes):

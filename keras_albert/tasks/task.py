@@ -1,4 +1,7 @@
-"""`AlbertTask`: a backbone plus a head, with a default `compile()`."""
+"""`AlbertTask`: a backbone plus a head, with a default `compile()`, the
+fine-tuning optimizer and a learning-rate range test."""
+
+import math
 
 import keras
 import numpy as np
@@ -10,6 +13,15 @@ from keras_albert.models.backbone import AlbertBackbone
 from keras_albert.models.presets import PRESET_WEIGHTS
 from keras_albert.models.pretrained import load_pretrained, save_pretrained
 from keras_albert.training.length_groups import MAX_WIDTHS, group_by_length
+from keras_albert.training.lr_finder import (
+    DEFAULT_STEPS,
+    MAX_RATE,
+    MIN_RATE,
+    RangeTestSchedule,
+    range_test,
+)
+from keras_albert.training.optimizer import finetuning_optimizer
+from keras_albert.training.schedule import WarmupPolynomialDecay
 
 
 def dropout_and_dense(backbone, units, dropout):
@@ -199,6 +211,7 @@ class AlbertTask(keras.Model):
                 jit_compile=True, **kwargs):
         """`keras.Model.compile` with the task's losses and metrics by default,
         AdamW(5e-5) and XLA on (pass `jit_compile=False` to turn it off)."""
+        self.learning_rate_schedule = None  # set by compile_for_finetuning
         if optimizer == "auto":
             optimizer = keras.optimizers.AdamW(5e-5, weight_decay=0.01)
         if loss == "auto":
@@ -207,6 +220,74 @@ class AlbertTask(keras.Model):
             metrics = self.default_metrics()
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics,
                         jit_compile=jit_compile, **kwargs)
+
+    def compile_for_finetuning(self, learning_rate, total_steps, warmup_fraction=0.1,
+                               weight_decay=0.01, jit_compile=True):
+        """Compile as BERT and ALBERT are fine-tuned: `finetuning_optimizer`
+        (AdamW, no decay on LayerNorm and biases, gradients clipped to norm 1)
+        with linear warm-up over `warmup_fraction` of `total_steps` and linear
+        decay to 0 from the peak `learning_rate`; `"auto"` leaves the peak to
+        `find_learning_rate`. The schedule is a `RangeTestSchedule`
+        (`self.learning_rate_schedule`): the range test runs on the step
+        compiled here."""
+        check_positive_int("total_steps", total_steps)
+        peak = 1.0 if learning_rate == "auto" else learning_rate
+        schedule = RangeTestSchedule(WarmupPolynomialDecay(
+            1.0, int(total_steps * warmup_fraction), total_steps), peak)
+        self.compile(optimizer=finetuning_optimizer(schedule, weight_decay),
+                     jit_compile=jit_compile)
+        self.learning_rate_schedule = schedule
+
+    def find_learning_rate(self, x=None, y=None, batch_size=None, sample_weight=None,
+                           epochs=1, steps=DEFAULT_STEPS, min_rate=MIN_RATE,
+                           max_rate=MAX_RATE, class_weight=None, group_by_length=False,
+                           warmup_fraction=0.1, jit_compile=True):
+        """A learning-rate range test on the training data (see
+        `keras_albert.training.lr_finder`): up to `steps` steps at rates growing
+        from `min_rate` to `max_rate`, on the batches `fit` would make (same
+        `batch_size`, `class_weight` and `group_by_length`, so the same shapes);
+        the weights and optimizer state are put back afterwards and the peak
+        learning rate set to the rate found, for the `fit` that follows.
+
+        Compiles with `compile_for_finetuning` (`epochs` of `batch_size`
+        steps) unless the model already is; takes what `fit` takes (raw text
+        with a preprocessor, token dicts, a batched `tf.data.Dataset`).
+
+        Returns:
+            A `LearningRateSearch`: `.rate`, and `.rates`, `.losses`,
+            `.smoothed` per step.
+
+        Example:
+        >>> search = classifier.find_learning_rate(texts, labels, batch_size=32,
+        ...                                        epochs=3)  # doctest: +SKIP
+        >>> classifier.fit(texts, labels, batch_size=32, epochs=3)  # doctest: +SKIP
+        """
+        if getattr(self, "learning_rate_schedule", None) is None:
+            if isinstance(x, tf.data.Dataset):
+                batches = int(x.cardinality())
+                if batches < 1:
+                    raise ValueError("find_learning_rate needs a finite dataset to "
+                                     "size the schedule, or a model compiled with "
+                                     "compile_for_finetuning first.")
+            else:
+                examples = len(keras.tree.flatten(y)[0] if y is not None
+                               else keras.tree.flatten(x)[0])
+                batches = math.ceil(examples / (batch_size or 32))
+            self.compile_for_finetuning("auto", epochs * batches, warmup_fraction,
+                                        jit_compile=jit_compile)
+        if self._needs_preprocessing(x):
+            dataset = self._raw_dataset(x, y, sample_weight, batch_size, shuffle=True,
+                                        by_length=group_by_length)
+        elif isinstance(x, tf.data.Dataset):
+            dataset = x
+        else:
+            y = self.label_ids(y) if y is not None else None
+            data = keras.utils.pack_x_y_sample_weight(x, y, sample_weight)
+            dataset = tf.data.Dataset.from_tensor_slices(
+                tf.nest.map_structure(np.asarray, data))
+            dataset = dataset.shuffle(dataset.cardinality()).batch(batch_size or 32)
+        return range_test(self, self.learning_rate_schedule, dataset, steps, min_rate,
+                          max_rate, class_weight)
 
     def compile_from_config(self, config):
         """Recompile a loaded `.keras` file with its saved optimizer and losses

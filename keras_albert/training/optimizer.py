@@ -1,4 +1,7 @@
-"""`albert_optimizer`: the optimizer ALBERT was pretrained with."""
+"""`albert_optimizer`, the optimizer ALBERT was pretrained with, and
+`finetuning_optimizer`, the AdamW BERT and ALBERT are fine-tuned with."""
+
+import keras
 
 from keras_albert.training.lamb import AlbertLamb
 
@@ -41,3 +44,18 @@ def albert_optimizer(learning_rate, weight_decay=0.01, epsilon=1e-6, global_clip
     return AlbertLamb(learning_rate, epsilon=epsilon, weight_decay=weight_decay,
                       exclude_from_weight_decay=list(exclude_from_weight_decay),
                       global_clipnorm=global_clipnorm, **kwargs)
+
+
+def finetuning_optimizer(learning_rate, weight_decay=0.01):
+    """AdamW as BERT and ALBERT are fine-tuned: epsilon 1e-6, weight decay 0.01
+    except on LayerNorm and biases, gradients clipped to a global norm of 1.
+
+    Args:
+        learning_rate: float or `LearningRateSchedule` (`finetune`: warm-up
+            and linear decay in a `RangeTestSchedule`).
+        weight_decay: float.
+    """
+    optimizer = keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay,
+                                       epsilon=1e-6, global_clipnorm=1.0)
+    optimizer.exclude_from_weight_decay(var_names=list(EXCLUDE_FROM_WEIGHT_DECAY))
+    return optimizer

@@ -49,4 +49,10 @@ def test_unknown_setting_is_a_type_error():
 def test_keywords_change_a_copy():
     base = FinetuneConfig(epochs=5)
     changed = base.replace(learning_rate=1e-3)
-    assert (changed.epochs, changed.learning_rate, base.learning_rate) == (5, 1e-3, 5e-5)
+    assert (changed.epochs, changed.learning_rate, base.learning_rate) == (5, 1e-3, "auto")
+
+
+@pytest.mark.parametrize("rate", ["fast", 0, -1e-3])
+def test_a_learning_rate_is_a_positive_number_or_auto(rate):
+    with pytest.raises(ValueError, match="learning_rate"):
+        FinetuneConfig(learning_rate=rate)

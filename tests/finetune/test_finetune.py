@@ -6,8 +6,10 @@ which spares a compilation of a few steps (their XLA steps: tests/tasks)."""
 import json
 import random
 
+import numpy as np
 import pytest
 
+from keras_albert import AlbertClassifier
 from keras_albert.cli import main
 from tests.finetune.conftest import write_jsonl
 
@@ -165,3 +167,48 @@ def test_early_stopping_restores_the_best_epoch_under_bfloat16(tmp_path, wordnet
     for a, b in zip(saved, kept):
         np.testing.assert_array_equal(a, b)
     assert summary["dtype"] == "mixed_bfloat16"
+
+
+def test_learning_rate_auto_records_its_range_test(tmp_path, capsys, wordnet_vocab,
+                                                   wordnet_files):
+    """`--learning-rate auto`: the chosen rate and the sweep in metrics.json,
+    the sweep in lr_search.csv, the peak rate in history.csv."""
+    out = tmp_path / "run"
+    settings = [arg for arg in TINY if arg not in ("--learning-rate", "1e-3")]
+    assert main(["finetune", "--task", "classify", "--vocab", str(wordnet_vocab),
+                 "--train", str(wordnet_files / "train.jsonl"), "--eval",
+                 str(wordnet_files / "train.jsonl"), "--out", str(out), *settings,
+                 "--learning-rate", "auto", "--no-xla"]) == 0
+    assert "learning rate: " in capsys.readouterr().out
+    summary = json.loads((out / "metrics.json").read_text())
+    search = summary["learning_rate_search"]
+    assert summary["learning_rate"] == search["rate"] > 0
+    assert search["steps"] == len(search["rates"]) == len(search["losses"]) >= 6
+    lines = (out / "lr_search.csv").read_text().splitlines()
+    assert lines[0] == "step,learning_rate,loss,smoothed_loss"
+    assert len(lines) == search["steps"] + 1
+    history = (out / "history.csv").read_text().splitlines()
+    assert "peak_learning_rate" in history[0].split(",")
+    assert isinstance(summary["warnings"], list)
+
+
+def test_a_model_forced_to_one_class_is_reported(tmp_path, capsys, wordnet_vocab,
+                                                 wordnet_files):
+    """finetune and evaluate say so, in one line each, and metrics.json and
+    evaluate's output carry it under `warnings`."""
+    train = wordnet_files / "train.jsonl"
+    run_task(tmp_path, capsys, wordnet_vocab, "classify", train)
+    directory = tmp_path / "run" / "model"
+    model = AlbertClassifier.from_pretrained(directory)
+    bias = model.get_layer("logits").bias
+    bias.assign(np.where(np.arange(bias.shape[0]) == 1, 100.0, 0.0).astype("float32"))
+    model.save_weights(directory / "model.weights.h5")
+    capsys.readouterr()
+    assert main(["evaluate", str(directory), "--data", str(train)]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out.strip().splitlines()[-1])
+    assert result["top_prediction_share"] == 1.0
+    assert len(result["warnings"]) == 1 and result["warnings"][0].startswith(
+        "Collapsed: the model predicts one class for 100% of the eval rows")
+    assert [line for line in captured.err.splitlines() if line.startswith("WARNING: ")
+            ] == [f"WARNING: {result['warnings'][0]}"]
