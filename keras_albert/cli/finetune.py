@@ -71,14 +71,18 @@ def _stdin_table(model):
     return handle.name
 
 
-def _learning_rate(text):
-    if text == "auto":
-        return text
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a number or 'auto', got {text!r}") from None
+def _or_auto(kind):
+    """An argparse type: `kind(text)`, or the string "auto"."""
+    def parse(text):
+        if text == "auto":
+            return text
+        try:
+            return kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {'an integer' if kind is int else 'a number'} or 'auto', "
+                f"got {text!r}") from None
+    return parse
 
 
 def add_parsers(commands):
@@ -102,8 +106,10 @@ def add_parsers(commands):
                           "the labels found in --train)")
     finetune.add_argument("--sequence-length", type=int)
     finetune.add_argument("--batch-size", type=int)
-    finetune.add_argument("--epochs", type=int)
-    finetune.add_argument("--learning-rate", type=_learning_rate,
+    finetune.add_argument("--epochs", type=_or_auto(int),
+                          help="at most this many epochs, or auto (default): about "
+                          "1,000 steps, 3 to 20 epochs")
+    finetune.add_argument("--learning-rate", type=_or_auto(float),
                           help="peak learning rate, or auto (default): a range test "
                           "on the training data picks it")
     finetune.add_argument("--warmup-fraction", type=float)

@@ -12,6 +12,11 @@ from keras_albert.checks import (
 )
 
 CLASS_WEIGHTS = (None, "balanced")
+# epochs="auto": about this many optimizer steps, within these epochs. Small
+# data sets need more passes than the usual 3 (Mosbach et al. 2021, "On the
+# Stability of Fine-tuning BERT": too few iterations, not the data size, is
+# what makes small-data fine-tuning fail; they train 20 epochs).
+AUTO_STEPS, MIN_EPOCHS, MAX_EPOCHS = 1000, 3, 20
 DTYPES = (None, "float32", "mixed_bfloat16", "mixed_float16")
 
 
@@ -29,13 +34,16 @@ class FinetuneConfig:
             from random weights.
         sequence_length: int. The packed length of an example.
         batch_size: int. Examples per step (global under a strategy).
-        epochs: int. At most this many epochs (early stopping may end sooner).
+        epochs: int or "auto". At most this many epochs (early stopping may end
+            sooner); "auto" (`auto_epochs`): enough for about 1,000 steps,
+            at least 3 and at most 20 epochs.
         learning_rate: float or "auto". The peak learning rate of AdamW;
             "auto" finds it with a range test on the training data
             (`AlbertTask.find_learning_rate`).
         warmup_fraction: float in [0, 1). The share of steps spent warming up.
         patience: int. Epochs without improvement of the eval metric before
-            stopping (with eval data).
+            stopping (with eval data), counted once it has improved at all:
+            a model still at its first epoch's score is not stopped.
         class_weight: None or "balanced". Weight classes by inverse frequency.
         group_by_length: bool. Batch texts of similar length together
             (classification and pairs).
@@ -51,7 +59,7 @@ class FinetuneConfig:
     vocab: str = None
     sequence_length: int = 128
     batch_size: int = 32
-    epochs: int = 3
+    epochs: int = "auto"
     learning_rate: float = "auto"
     warmup_fraction: float = 0.1
     patience: int = 2
@@ -63,8 +71,13 @@ class FinetuneConfig:
     verbose: int = 1
 
     def __post_init__(self):
-        for name in ("sequence_length", "batch_size", "epochs"):
+        for name in ("sequence_length", "batch_size"):
             check_positive_int(name, getattr(self, name))
+        if self.epochs != "auto":
+            if isinstance(self.epochs, str):
+                raise ValueError(f"`epochs` must be a positive integer or 'auto'. "
+                                 f"Received: epochs={self.epochs!r}")
+            check_positive_int("epochs", self.epochs)
         check_non_negative_int("patience", self.patience)
         if self.learning_rate != "auto":
             if isinstance(self.learning_rate, str):
@@ -83,3 +96,10 @@ class FinetuneConfig:
             raise TypeError(f"Unknown fine-tuning setting {unknown[0]!r}; the settings "
                             f"are {sorted(fields)}.")
         return dataclasses.replace(self, **settings)
+
+
+def auto_epochs(examples, batch_size):
+    """`epochs="auto"`: enough epochs of `examples` for about `AUTO_STEPS`
+    steps of `batch_size`, from `MIN_EPOCHS` to `MAX_EPOCHS`."""
+    steps_per_epoch = -(-examples // batch_size)
+    return min(MAX_EPOCHS, max(MIN_EPOCHS, -(-AUTO_STEPS // steps_per_epoch)))

@@ -13,8 +13,14 @@ import keras
 
 from keras_albert.files import atomic_path
 from keras_albert.finetune import readers
-from keras_albert.finetune.collapse import collapse_warnings
-from keras_albert.finetune.config import FinetuneConfig
+from keras_albert.finetune.collapse import BASELINE_MARGIN, collapse_warnings
+from keras_albert.finetune.config import (
+    AUTO_STEPS,
+    MAX_EPOCHS,
+    MIN_EPOCHS,
+    FinetuneConfig,
+    auto_epochs,
+)
 from keras_albert.finetune.registry import make_spec, spec_from_config
 from keras_albert.finetune.spec import TaskSpec
 from keras_albert.finetune.training import fit, resolve_source, source_tokenizer
@@ -88,19 +94,31 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
         f"{len(eval_rows or ())} eval rows; "
         f"{task_model.backbone.count_params():,} backbone parameters")
 
+    epochs = config.epochs
+    if epochs == "auto":
+        epochs = auto_epochs(len(keras.tree.flatten(y)[0]), config.batch_size)
+        log(f"epochs: {epochs} (auto: about {AUTO_STEPS} steps, {MIN_EPOCHS} to "
+            f"{MAX_EPOCHS} epochs; --epochs sets them)")
+    # Early stopping waits until the model beats always predicting the
+    # commonest training label (where the task has such a baseline).
+    baseline = spec.baseline(train_rows, eval_rows) if eval_rows else None
+    floor = (baseline["accuracy"] + BASELINE_MARGIN
+             if baseline and spec.monitor == "val_accuracy" else None)
     started = time.perf_counter()
-    history, search = fit(task_model, (x, y), validation, out, config.epochs,
+    history, search = fit(task_model, (x, y), validation, out, epochs,
                           config.batch_size, config.learning_rate, config.warmup_fraction,
                           config.patience, spec.monitor, spec.mode, class_weight=weights,
                           group_by_length=config.group_by_length,
-                          jit_compile=config.jit_compile, verbose=config.verbose, log=log)
+                          jit_compile=config.jit_compile, verbose=config.verbose, log=log,
+                          floor=floor)
     seconds = time.perf_counter() - started
     summary = {
         "task": spec.kind, "train": readers.describe(train),
         "eval": readers.describe(eval) if eval is not None else None,
         "train_rows": len(train_rows), "eval_rows": len(eval_rows or ()),
         "skipped": {"train": _skipped(train_report), "eval": _skipped(eval_report)},
-        "epochs_run": len(history.history["loss"]), "train_seconds": round(seconds, 1),
+        "epochs": epochs, "epochs_run": len(history.history["loss"]),
+        "train_seconds": round(seconds, 1),
         "dtype": task_model.backbone.dtype_policy.name,  # the policy it trained under
         "learning_rate": search.rate if search else config.learning_rate,
     }
@@ -112,7 +130,6 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
     if eval_rows:
         summary["eval_metrics"] = spec.evaluate(task_model, eval_rows, eval,
                                                 config.batch_size)
-        baseline = spec.baseline(train_rows, eval_rows)
         if baseline is not None:
             summary["majority_baseline"] = baseline
         summary["warnings"] = collapse_warnings(spec.kind, summary["eval_metrics"],

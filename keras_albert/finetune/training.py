@@ -97,11 +97,12 @@ class KeepBest(keras.callbacks.Callback):
 
 def fit(model, train, validation, out, epochs, batch_size, learning_rate,
         warmup_fraction, patience, monitor, mode, class_weight=None,
-        group_by_length=False, jit_compile=True, verbose=1, log=print):
+        group_by_length=False, jit_compile=True, verbose=1, log=print, floor=None):
     """Compile with AdamW + warm-up and linear decay (XLA unless
     `jit_compile=False`), find the learning rate when it is `"auto"` (a range
     test on the training data, written to `out/lr_search.csv`), train with
-    early stopping on `monitor` and keep the best weights.
+    early stopping on `monitor` (counted once it passes `floor`, see
+    `StopWhenStalled`) and keep the best weights.
 
     Returns:
         `(history, search)`: the Keras `History` and the `LearningRateSearch`
@@ -130,7 +131,7 @@ def fit(model, train, validation, out, epochs, batch_size, learning_rate,
     if validation is not None:
         callbacks += [
             KeepBest(out / BEST_WEIGHTS, monitor, mode),
-            keras.callbacks.EarlyStopping(monitor, patience=patience, mode=mode),
+            StopWhenStalled(monitor, mode, patience, floor),
         ]
     history = model.fit(x, y, batch_size=batch_size, epochs=epochs,
                         validation_data=validation, class_weight=class_weight,
@@ -150,6 +151,37 @@ class PeakLearningRate(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             logs["peak_learning_rate"] = float(self.model.learning_rate_schedule.peak.numpy())
+
+
+class StopWhenStalled(keras.callbacks.Callback):
+    """Early stopping on `monitor`: stop after `patience` epochs without
+    improvement on the best value, counted once the model has learned
+    something: once `monitor` has passed `floor` (for classification, the
+    majority-class baseline). Fine-tuning a small or briefly pretrained model
+    often predicts the majority class for several epochs before it learns;
+    Keras' `EarlyStopping` would stop it there, with nothing learned. With
+    `floor=None` this is `EarlyStopping`."""
+
+    def __init__(self, monitor, mode, patience, floor=None):
+        super().__init__()
+        self.monitor, self.mode, self.patience, self.floor = monitor, mode, patience, floor
+        self.best, self.wait = None, 0
+        self.learning = floor is None
+
+    def _better(self, value, than):
+        return value > than if self.mode == "max" else value < than
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = (logs or {}).get(self.monitor)
+        if value is None or not math.isfinite(value):
+            return
+        self.learning = self.learning or self._better(value, self.floor)
+        if self.best is None or self._better(value, self.best):
+            self.best, self.wait = value, 0
+        elif self.learning:
+            self.wait += 1
+            if self.wait >= self.patience:
+                self.model.stop_training = True
 
 
 def balanced_class_weight(label_ids, num_classes):

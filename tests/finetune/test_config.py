@@ -2,11 +2,14 @@
 
 import dataclasses
 
+import keras
 import pytest
 
 from keras_albert.cli import build_parser
 from keras_albert.cli.finetune import FINETUNE_SETTINGS
 from keras_albert.finetune import FinetuneConfig, finetune
+from keras_albert.finetune.config import auto_epochs
+from keras_albert.finetune.training import StopWhenStalled
 
 REQUIRED = ["finetune", "--task", "classify", "--model", "m", "--train", "t", "--out", "o"]
 
@@ -56,3 +59,29 @@ def test_keywords_change_a_copy():
 def test_a_learning_rate_is_a_positive_number_or_auto(rate):
     with pytest.raises(ValueError, match="learning_rate"):
         FinetuneConfig(learning_rate=rate)
+
+
+@pytest.mark.parametrize("examples, batch_size, epochs", [
+    (1000, 32, 20),  # 32 steps an epoch: capped at 20 epochs
+    (8000, 32, 4),  # 250 steps an epoch: 4 for about 1,000 steps
+    (100000, 32, 3),  # at least 3
+])
+def test_auto_epochs_aim_at_a_thousand_steps(examples, batch_size, epochs):
+    assert auto_epochs(examples, batch_size) == epochs
+
+
+@pytest.mark.parametrize("values, floor, stopped_after", [
+    ([0.2, 0.2, 0.2, 0.2, 0.35, 0.4, 0.38, 0.37], 0.21, 8),  # waits out the plateau
+    ([0.2, 0.2, 0.2, 0.2, 0.35, 0.4, 0.38, 0.37], None, 3),  # Keras' EarlyStopping
+    ([0.5, 0.6, 0.55, 0.54, 0.7], 0.21, 4),
+])
+def test_early_stopping_counts_once_the_model_beats_the_baseline(values, floor,
+                                                                  stopped_after):
+    callback = StopWhenStalled("val_accuracy", "max", patience=2, floor=floor)
+    callback.set_model(keras.Sequential([keras.layers.Dense(1)]))
+    callback.model.stop_training = False
+    for epoch, value in enumerate(values):
+        callback.on_epoch_end(epoch, {"val_accuracy": value})
+        if callback.model.stop_training:
+            break
+    assert epoch + 1 == stopped_after
