@@ -12,6 +12,7 @@ from keras_albert.checks import (
 )
 
 CLASS_WEIGHTS = (None, "balanced")
+DEFAULT_SEQUENCE_LENGTH = 128
 # epochs="auto": about this many optimizer steps, within these epochs. Small
 # data sets need more passes than the usual 3 (Mosbach et al. 2021, "On the
 # Stability of Fine-tuning BERT": too few iterations, not the data size, is
@@ -32,7 +33,9 @@ class FinetuneConfig:
             labels found in the training data).
         vocab: str or None. A vocabulary directory, for a preset that starts
             from random weights.
-        sequence_length: int. The packed length of an example.
+        sequence_length: int or None. The packed length of an example; None:
+            128, or the model's positions if it has fewer. Longer than the
+            model's positions is an error.
         batch_size: int. Examples per step (global under a strategy).
         epochs: int or "auto". At most this many epochs (early stopping may end
             sooner); "auto" (`auto_epochs`): enough for about 1,000 steps,
@@ -57,7 +60,7 @@ class FinetuneConfig:
     label_column: str = None
     label_names: list = None
     vocab: str = None
-    sequence_length: int = 128
+    sequence_length: int = None
     batch_size: int = 32
     epochs: int = "auto"
     learning_rate: float = "auto"
@@ -71,8 +74,9 @@ class FinetuneConfig:
     verbose: int = 1
 
     def __post_init__(self):
-        for name in ("sequence_length", "batch_size"):
-            check_positive_int(name, getattr(self, name))
+        check_positive_int("batch_size", self.batch_size)
+        if self.sequence_length is not None:
+            check_positive_int("sequence_length", self.sequence_length)
         if self.epochs != "auto":
             if isinstance(self.epochs, str):
                 raise ValueError(f"`epochs` must be a positive integer or 'auto'. "

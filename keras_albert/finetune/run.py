@@ -16,6 +16,7 @@ from keras_albert.finetune import readers
 from keras_albert.finetune.collapse import BASELINE_MARGIN, collapse_warnings
 from keras_albert.finetune.config import (
     AUTO_STEPS,
+    DEFAULT_SEQUENCE_LENGTH,
     MAX_EPOCHS,
     MIN_EPOCHS,
     FinetuneConfig,
@@ -23,7 +24,12 @@ from keras_albert.finetune.config import (
 )
 from keras_albert.finetune.registry import make_spec, spec_from_config
 from keras_albert.finetune.spec import TaskSpec
-from keras_albert.finetune.training import fit, resolve_source, source_tokenizer
+from keras_albert.finetune.training import (
+    fit,
+    resolve_source,
+    source_positions,
+    source_tokenizer,
+)
 from keras_albert.locate import locate
 from keras_albert.models.pretrained import load_pretrained, read_config
 from keras_albert.text.preprocessor import AlbertPreprocessor
@@ -64,6 +70,11 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
     and, with `learning_rate="auto"`, its range test; times, skipped rows),
     `out/history.csv` and `out/lr_search.csv`.
 
+    By default the learning rate, the number of epochs and the packed length
+    fit the model and the data: a range test picks the rate
+    (`AlbertTask.find_learning_rate`), `auto_epochs` about 1,000 steps, and
+    the length is 128 or the model's positions if fewer.
+
     With `group_by_length` (classification and pairs), texts of similar length
     are batched together and each batch is cut to the width of its bucket (at
     most 4 widths, multiples of 16 chosen from the texts' lengths,
@@ -77,12 +88,16 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
     keras.utils.set_random_seed(config.seed)
     out = Path(out)
     source = resolve_source(model, config.vocab)
+    positions = source_positions(source)
     if isinstance(task, TaskSpec):
         spec = task
         spec.tokenizer.reload()  # made before the seed cleared TensorFlow's kernels
+        _check_length(spec.sequence_length, positions, model)
     else:
-        spec = make_spec(task, source_tokenizer(source, config.vocab),
-                         config.sequence_length, config.text_columns, config.label_column)
+        length = config.sequence_length or min(DEFAULT_SEQUENCE_LENGTH, positions)
+        _check_length(length, positions, model)
+        spec = make_spec(task, source_tokenizer(source, config.vocab), length,
+                         config.text_columns, config.label_column)
     train_rows, train_report = spec.read(train)
     eval_rows, eval_report = spec.read(eval) if eval is not None else (None, {})
     task_model = spec.build(source, train_rows, train, config.vocab, config.dtype,
@@ -143,6 +158,13 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
     with atomic_path(out / "metrics.json") as temporary:
         temporary.write_text(json.dumps(summary, indent=2))
     return summary
+
+
+def _check_length(length, positions, model):
+    if length > positions:
+        raise ValueError(
+            f"--sequence-length {length} is longer than the {positions} positions of "
+            f"{model}: use at most {positions} (texts longer than that are truncated).")
 
 
 def _record_source(directory, source):

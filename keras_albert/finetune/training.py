@@ -14,6 +14,7 @@ import keras
 from keras_albert.files import atomic_path
 from keras_albert.locate import locate
 from keras_albert.models.presets import PRESET_WEIGHTS, PRESETS
+from keras_albert.models.pretrained import read_config
 from keras_albert.text.preprocessor import AlbertPreprocessor
 from keras_albert.text.tokenizers import load_tokenizer
 
@@ -46,6 +47,14 @@ def source_tokenizer(source, vocab=None):
     if _random_preset(source, vocab):
         return load_tokenizer(vocab)
     return load_tokenizer(vocab or source)
+
+
+def source_positions(source):
+    """The learned positions (`max_sequence_length`) of fine-tuning `source`:
+    a preset name, or a resolved pretrained directory."""
+    if isinstance(source, str) and source in PRESETS:
+        return PRESETS[source]["max_sequence_length"]
+    return read_config(source)["backbone"]["max_sequence_length"]
 
 
 def load_task(cls, source, tokenizer, vocab=None, dtype=None, sequence_length=None,

@@ -212,3 +212,15 @@ def test_a_model_forced_to_one_class_is_reported(tmp_path, capsys, wordnet_vocab
         "Collapsed: the model predicts one class for 100% of the eval rows")
     assert [line for line in captured.err.splitlines() if line.startswith("WARNING: ")
             ] == [f"WARNING: {result['warnings'][0]}"]
+
+
+def test_a_length_beyond_the_model_positions_is_one_line(tmp_path, capsys,
+                                                         wordnet_vocab, wordnet_files):
+    """Before any work (it used to fail inside XLA); without --sequence-length,
+    a model with fewer than 128 positions packs to its own."""
+    assert main(["finetune", "--task", "classify", "--model", "albert_tiny", "--vocab",
+                 str(wordnet_vocab), "--train", str(wordnet_files / "train.jsonl"),
+                 "--out", str(tmp_path / "run"), "--sequence-length", "5000"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "--sequence-length 5000 is longer than the 128" in error
+    assert not (tmp_path / "run").exists()
