@@ -9,12 +9,13 @@ least three sentences; about 1.1 MB of English prose (with some code) in the
 """
 
 import argparse
-import ast
 import os
 import pydoc_data.topics
 import sysconfig
 import tempfile
 from pathlib import Path
+
+from keras_albert.datasets.local_text import file_docstrings
 
 SKIPPED_PACKAGES = {"site-packages", "test", "tests", "idlelib", "lib2to3", "tkinter",
                     "turtledemo"}
@@ -31,16 +32,8 @@ def _docstrings(stdlib):
     for path in sorted(stdlib.rglob("*.py")):
         if SKIPPED_PACKAGES & set(path.relative_to(stdlib).parts):
             continue
-        try:
-            tree = ast.parse(path.read_bytes())
-        except (SyntaxError, ValueError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
-                                 ast.AsyncFunctionDef)):
-                docstring = ast.get_docstring(node)
-                if docstring and docstring.count(". ") >= 2:
-                    yield docstring
+        yield from (docstring for docstring in file_docstrings(path)
+                    if docstring.count(". ") >= 2)
 
 
 def documents():

@@ -36,6 +36,21 @@ def _words(text):
     return " ".join(text.split())
 
 
+def file_docstrings(path, modules=True):
+    """The docstrings of a Python file's classes and functions (and of the
+    module itself, with `modules`), in `ast.walk` order; none for a file
+    Python cannot parse."""
+    kinds = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef,
+             *((ast.Module,) if modules else ()))
+    try:
+        tree = ast.parse(Path(path).read_bytes())
+    except (SyntaxError, ValueError):
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, kinds) and (docstring := ast.get_docstring(node)):
+            yield docstring
+
+
 def python_docstrings(packages=DOCSTRING_PACKAGES, stdlib=None):
     """`{"text": first paragraph of a docstring, "label": package}` for every
     function, method and class of the standard library packages `packages`
@@ -47,16 +62,10 @@ def python_docstrings(packages=DOCSTRING_PACKAGES, stdlib=None):
         for path in paths:
             if not path.is_file() or {"test", "tests"} & set(path.parts):
                 continue
-            try:
-                tree = ast.parse(path.read_bytes())
-            except (SyntaxError, ValueError):
-                continue
-            for node in ast.walk(tree):
-                if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-                    docstring = ast.get_docstring(node)
-                    text = _words(docstring.split("\n\n")[0]) if docstring else ""
-                    if len(text.split()) >= 4:
-                        rows.append({"text": text, "label": package})
+            for docstring in file_docstrings(path, modules=False):
+                text = _words(docstring.split("\n\n")[0])
+                if len(text.split()) >= 4:
+                    rows.append({"text": text, "label": package})
     return _checked(rows, "Python docstrings", stdlib)
 
 
