@@ -1,7 +1,7 @@
 """`keras-albert quickstart`: the whole life of an ALBERT on the embedded data.
 
-vocabulary -> pretraining (MLM + SOP) -> fine-tuning on the WordNet task ->
-exports (TF Serving SavedModel, TFLite float32 / dynamic / int8, int8 with the
+vocabulary -> pretraining (MLM + SOP) -> fine-tuning on the WordNet task, and
+the same fine-tuning from random weights (what pretraining buys) -> exports (TF Serving SavedModel, TFLite float32 / dynamic / int8, int8 with the
 tokenizer inside, ONNX) -> `verify` -> `report.md` and `report.png`.
 
 Each stage writes its own directory under `out/` and a `.done` marker when it
@@ -19,7 +19,8 @@ from keras_albert.checks import check_non_negative
 from keras_albert.files import atomic_path
 from keras_albert.quickstart_report import write_report
 
-STAGES = ("data", "vocab", "pretrain", "finetune", "export", "verify", "report")
+STAGES = ("data", "vocab", "pretrain", "finetune", "finetune_random", "export", "verify",
+          "report")
 SETTINGS_FILE = "quickstart.json"
 
 
@@ -32,12 +33,18 @@ def settings(minutes=10):
         "minutes": minutes,
         "corpus_synsets": min(94263, max(2000, int(30000 * scale))),
         "vocab_size": 4000 if scale >= 0.5 else 1000,
-        # At this size fine-tuning steps buy more accuracy than pretraining
-        # steps (BENCHMARKS.md: random init is 5 points behind after 3 full epochs).
-        "pretrain_steps": max(20, int(300 * scale)),
+        # Length 32 (the median gloss is 20 pieces), a high rate and few masks:
+        # 1,500 steps take held-out SOP from 0.50 to 0.75 and MLM accuracy from
+        # 0.03 to 0.09 in about 2 minutes; 300 steps at length 64 and 2e-3 left
+        # SOP at chance (BENCHMARKS.md, "Quickstart").
+        # A multiple of 6: six held-out evaluations (one a checkpoint).
+        "pretrain_steps": 6 * max(20, int(250 * scale)),
         "pretrain_batch_size": 64,
+        "pretrain_learning_rate": 5e-3,
+        "pretrain_max_predictions": 5,
         # Batch 32 at 1e-3 beat batch 64 at 5e-4 by 11 points at equal time
         # (BENCHMARKS.md, "Quickstart"); 2e-3 diverged to the majority class.
+        # The same budget fine-tunes the pretrained model and random weights.
         "finetune_examples": max(200, int(48000 * scale)),
         "finetune_epochs": 2,
         "finetune_batch_size": 32,
@@ -45,7 +52,7 @@ def settings(minutes=10):
         # Validation (evaluated each epoch) and test (verified on every
         # artifact) are cut to this many glosses.
         "verify_examples": max(100, int(2000 * scale)),
-        "sequence_length": 64,
+        "sequence_length": 32,
     }
 
 
@@ -109,24 +116,36 @@ def _pretrain(out, config, log):
     steps = config["pretrain_steps"]
     run_pretraining("albert_tiny", out / "vocab", [out / "data" / "corpus.txt"],
                     out / "pretrain", steps=steps, batch_size=config["pretrain_batch_size"],
-                    sequence_length=config["sequence_length"], max_predictions=10,
-                    learning_rate=2e-3, checkpoint_every=max(steps // 5, 1),
-                    dupe_factor=2, verbose=2)
+                    sequence_length=config["sequence_length"],
+                    max_predictions=config["pretrain_max_predictions"],
+                    learning_rate=config["pretrain_learning_rate"],
+                    checkpoint_every=max(steps // 6, 1), dupe_factor=2, verbose=2)
 
 
-def _finetune(out, config, log):
+def _finetune_from(model, out, stage, config, log, **settings):
     from keras_albert.datasets import wordnet_label_names
     from keras_albert.finetune import finetune
 
-    summary = finetune("classify", out / "pretrain" / "model", out / "data" / "train.jsonl",
-                       out / "finetune", eval=out / "data" / "validation.jsonl",
+    summary = finetune("classify", model, out / "data" / "train.jsonl", out / stage,
+                       eval=out / "data" / "validation.jsonl",
                        label_names=wordnet_label_names(),
                        sequence_length=config["sequence_length"],
                        batch_size=config["finetune_batch_size"],
                        epochs=config["finetune_epochs"],
-                       learning_rate=config["finetune_learning_rate"], verbose=2, log=log)
+                       learning_rate=config["finetune_learning_rate"], verbose=2, log=log,
+                       **settings)
     log(f"  validation accuracy {summary['eval_metrics']['accuracy']:.3f} "
         f"(majority class {summary['majority_baseline']['accuracy']:.3f})")
+
+
+def _finetune(out, config, log):
+    _finetune_from(out / "pretrain" / "model", out, "finetune", config, log)
+
+
+def _finetune_random(out, config, log):
+    """The same architecture and fine-tuning budget from random weights."""
+    _finetune_from("albert_tiny", out, "finetune_random", config, log,
+                   vocab=str(out / "vocab"))
 
 
 def artifacts(out):
@@ -182,5 +201,5 @@ def _report(out, config, log):
 
 
 STAGE_FUNCTIONS = {"data": _data, "vocab": _vocab, "pretrain": _pretrain,
-                   "finetune": _finetune, "export": _export, "verify": _verify,
-                   "report": _report}
+                   "finetune": _finetune, "finetune_random": _finetune_random,
+                   "export": _export, "verify": _verify, "report": _report}

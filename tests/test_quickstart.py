@@ -24,6 +24,11 @@ def test_quickstart_runs_every_stage_then_resumes(tmp_path):
     assert (out / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     markdown = (out / "report.md").read_text()
     assert "## Exports, checked by `keras-albert verify`" in markdown
+    # Pretrained against random weights, at the same fine-tuning budget.
+    assert "## What pretraining buys" in markdown
+    random = report["random_weights"]["validation"]["accuracy"]
+    assert 0 <= random <= 1 and len(report["random_weights"]["validation_by_epoch"]) >= 1
+    assert set(report["pretrain_held_out"]) == {"first", "last"}
     assert (out / "export" / "serving" / "wordnet" / "1" / "saved_model.pb").is_file()
     names = [row["artifact"] for row in report["artifacts"]]
     assert len(names) == 7  # the SavedModel's two signatures, four TFLite, ONNX
