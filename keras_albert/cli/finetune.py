@@ -18,7 +18,7 @@ from keras_albert.models.pretrained import read_config
 FINETUNE_SETTINGS = ("text_columns", "label_column", "vocab", "sequence_length",
                      "batch_size", "epochs", "learning_rate", "warmup_fraction",
                      "patience", "class_weight", "group_by_length", "dtype",
-                     "jit_compile", "seed")
+                     "jit_compile", "seed", "restarts")
 
 
 def _finetune(args):
@@ -123,6 +123,9 @@ def add_parsers(commands):
     finetune.add_argument("--dtype", choices=[d for d in DTYPES if d])
     add_no_xla(finetune)
     finetune.add_argument("--seed", type=int)
+    finetune.add_argument("--restarts", type=int,
+                          help="fine-tune N times (seeds --seed, --seed + 1, ...) and "
+                          "keep the run best on --eval")
     # Defaults are FinetuneConfig's, so the command and the Python call agree.
     finetune.set_defaults(**{name: getattr(FinetuneConfig(), name)
                              for name in FINETUNE_SETTINGS})

@@ -53,6 +53,9 @@ class FinetuneConfig:
         dtype: None (float32), "float32", "mixed_bfloat16" or "mixed_float16".
         jit_compile: bool. Compile the training step with XLA.
         seed: int. Weights of new heads, shuffling, dropout.
+        restarts: int. Fine-tune this many times, with seeds `seed`,
+            `seed + 1`, ..., and keep the run best on the eval data
+            (small-data fine-tuning of ALBERT is unstable from seed to seed).
         verbose: int. Keras' `fit` verbosity.
     """
 
@@ -71,6 +74,7 @@ class FinetuneConfig:
     dtype: str = None
     jit_compile: bool = True
     seed: int = 0
+    restarts: int = 1
     verbose: int = 1
 
     def __post_init__(self):
@@ -83,6 +87,7 @@ class FinetuneConfig:
                                  f"Received: epochs={self.epochs!r}")
             check_positive_int("epochs", self.epochs)
         check_non_negative_int("patience", self.patience)
+        check_positive_int("restarts", self.restarts)
         if self.learning_rate != "auto":
             if isinstance(self.learning_rate, str):
                 raise ValueError(f"`learning_rate` must be a number > 0 or 'auto'. "

@@ -6,12 +6,13 @@
 """
 
 import json
+import shutil
 import time
 from pathlib import Path
 
 import keras
 
-from keras_albert.files import atomic_path
+from keras_albert.files import atomic_path, write_directory
 from keras_albert.finetune import readers
 from keras_albert.finetune.collapse import BASELINE_MARGIN, collapse_warnings
 from keras_albert.finetune.config import (
@@ -25,6 +26,7 @@ from keras_albert.finetune.config import (
 from keras_albert.finetune.registry import make_spec, spec_from_config
 from keras_albert.finetune.spec import TaskSpec
 from keras_albert.finetune.training import (
+    LR_SEARCH,
     fit,
     resolve_source,
     source_positions,
@@ -85,6 +87,8 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
         The dict written to `metrics.json`.
     """
     config = (config or FinetuneConfig()).replace(**settings)
+    if config.restarts > 1:
+        return _best_of_restarts(task, model, train, out, eval, config, log)
     keras.utils.set_random_seed(config.seed)
     out = Path(out)
     source = resolve_source(model, config.vocab)
@@ -155,6 +159,49 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
     record = {"finetune": {**spec.get_config(), "from": str(model)}}
     task_model.save_pretrained(out / "model", tokenizer=spec.tokenizer)
     _record_source(out / "model", record)
+    with atomic_path(out / "metrics.json") as temporary:
+        temporary.write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+# The eval metric that picks the best restart, the first a task reports.
+RESTART_METRICS = ("accuracy", "f1", "pearson")
+RESTARTS_DIR = "restarts"
+
+
+def _best_of_restarts(task, model, train, out, eval, config, log):
+    """`config.restarts` runs with consecutive seeds under `out/restarts/`;
+    the best on the eval data is copied to `out/` (model, metrics, history),
+    the others keep their metrics and history only."""
+    if eval is None:
+        raise ValueError(f"--restarts {config.restarts} keeps the run best on the eval "
+                         "data: pass --eval.")
+    out = Path(out)
+    runs = []
+    for index in range(config.restarts):
+        seed = config.seed + index
+        log(f"restart {index + 1}/{config.restarts}: seed {seed}")
+        run_dir = out / RESTARTS_DIR / f"seed_{seed}"
+        summary = finetune(task, model, train, run_dir, eval,
+                           config.replace(restarts=1, seed=seed), log)
+        metric = next(m for m in RESTART_METRICS if m in summary["eval_metrics"])
+        runs.append((summary["eval_metrics"][metric], seed, run_dir, summary))
+    value, seed, best_dir, summary = max(runs, key=lambda run: run[0])
+    log(f"restarts: seed {seed} is best ({metric} {value:.4f}; "
+        + ", ".join(f"seed {s}: {v:.4f}" for v, s, _, _ in runs) + ")")
+    for name in ("model", "checkpoints"):
+        if (best_dir / name).is_dir():
+            write_directory(out / name, lambda temporary, name=name: shutil.copytree(
+                best_dir / name, temporary, dirs_exist_ok=True))
+    for name in ("history.csv", LR_SEARCH):
+        if (best_dir / name).is_file():
+            with atomic_path(out / name) as temporary:
+                shutil.copyfile(best_dir / name, temporary)
+    for _, _, run_dir, _ in runs:  # one copy of the weights is enough
+        for name in ("model", "checkpoints"):
+            shutil.rmtree(run_dir / name, ignore_errors=True)
+    summary = {**summary, "seed": seed,
+               "restarts": [{"seed": s, metric: v} for v, s, _, _ in runs]}
     with atomic_path(out / "metrics.json") as temporary:
         temporary.write_text(json.dumps(summary, indent=2))
     return summary

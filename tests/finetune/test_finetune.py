@@ -224,3 +224,30 @@ def test_a_length_beyond_the_model_positions_is_one_line(tmp_path, capsys,
     error = capsys.readouterr().err.strip()
     assert "\n" not in error and "--sequence-length 5000 is longer than the 128" in error
     assert not (tmp_path / "run").exists()
+
+
+def test_restarts_keep_the_best_seed(tmp_path, wordnet_vocab, wordnet_files):
+    out = tmp_path / "run"
+    train = str(wordnet_files / "train.jsonl")
+    assert main(["finetune", "--task", "classify", "--vocab", str(wordnet_vocab),
+                 "--train", train, "--eval", train, "--out", str(out), *TINY,
+                 "--restarts", "2", "--seed", "3", "--no-xla"]) == 0
+    summary = json.loads((out / "metrics.json").read_text())
+    runs = summary["restarts"]
+    assert [run["seed"] for run in runs] == [3, 4]
+    best = max(runs, key=lambda run: run["accuracy"])
+    assert summary["seed"] == best["seed"]
+    assert summary["eval_metrics"]["accuracy"] == best["accuracy"]
+    assert (out / "model" / "model.weights.h5").is_file() and (out / "history.csv").is_file()
+    for seed in (3, 4):  # each run's figures kept, one copy of the weights
+        run = out / "restarts" / f"seed_{seed}"
+        assert (run / "metrics.json").is_file() and not (run / "model").exists()
+    assert main(["evaluate", str(out / "model"), "--data", train]) == 0
+
+
+def test_restarts_without_eval_data_is_one_line(tmp_path, capsys, wordnet_vocab,
+                                                wordnet_files):
+    assert main(["finetune", "--task", "classify", "--vocab", str(wordnet_vocab),
+                 "--train", str(wordnet_files / "train.jsonl"), "--out",
+                 str(tmp_path / "run"), *TINY, "--restarts", "2"]) == 2
+    assert "--restarts 2 keeps the run best on the eval data" in capsys.readouterr().err
