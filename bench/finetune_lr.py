@@ -10,6 +10,13 @@ held-out split); also the old defaults (5e-5, 3 epochs) for reference. Prints a
 Markdown table of held-out accuracy.
 
     python bench/finetune_lr.py --out lr_bench --pretrain-steps 300
+
+`--model DIR` fine-tunes that model instead (e.g. an albert_base-shaped model
+converted with `keras-albert convert`), with its own vocabulary; `--data-sets`
+and `--epochs` narrow the run where each step is slow:
+
+    python bench/finetune_lr.py --out lr_base --model base --data-sets man \
+        --epochs 3 --rates 1e-5 3e-5 1e-4 3e-4
 """
 
 import argparse
@@ -26,6 +33,8 @@ from keras_albert.training.pretrain import run_pretraining
 DATA_SETS = {"Python docstrings": local_text.python_docstrings,
              "Debian man pages": local_text.man_page_names,
              "Debian package descriptions": local_text.package_descriptions}
+SHORT_NAMES = {"docstrings": "Python docstrings", "man": "Debian man pages",
+               "packages": "Debian package descriptions"}
 GRID = (5e-5, 1e-4, 3e-4, 1e-3, 3e-3)
 
 
@@ -34,7 +43,7 @@ def write_jsonl(path, rows):
     return path
 
 
-def prepare(name, build, out, pretrain_steps, vocab_size):
+def prepare(name, build, out, pretrain_steps, vocab_size, model=None):
     directory = out / name.lower().replace(" ", "_")
     directory.mkdir(parents=True, exist_ok=True)
     train, held_out = local_text.split_rows(build())
@@ -42,7 +51,12 @@ def prepare(name, build, out, pretrain_steps, vocab_size):
     write_jsonl(directory / "eval.jsonl", held_out)
     corpus = directory / "corpus.txt"
     corpus.write_text("".join(row["text"] + "\n" for row in train), encoding="utf-8")
-    if not (directory / "pretrain" / "model").is_dir():
+    if model is not None:
+        (directory / "pretrain").mkdir(exist_ok=True)
+        link = directory / "pretrain" / "model"
+        if not link.exists():
+            link.symlink_to(Path(model).resolve())
+    elif not (directory / "pretrain" / "model").is_dir():
         train_vocabulary(corpus, vocab_size, directory / "vocab")
         run_pretraining("albert_tiny", directory / "vocab", [corpus], directory / "pretrain",
                         steps=pretrain_steps, sequence_length=64, verbose=0)
@@ -69,16 +83,23 @@ def main():
     parser.add_argument("--pretrain-steps", type=int, default=300)
     parser.add_argument("--vocab-size", type=int, default=1000)
     parser.add_argument("--rates", type=float, nargs="+", default=GRID)
+    parser.add_argument("--model", help="fine-tune this model instead of pretraining one")
+    parser.add_argument("--data-sets", nargs="+", choices=SHORT_NAMES,
+                        default=list(SHORT_NAMES))
+    parser.add_argument("--epochs", default="auto",
+                        type=lambda text: text if text == "auto" else int(text))
     args = parser.parse_args()
     out = Path(args.out)
     results = {}
-    for name, build in DATA_SETS.items():
-        directory, train, held_out, words = prepare(name, build, out, args.pretrain_steps,
-                                                    args.vocab_size)
+    for short in args.data_sets:
+        name = SHORT_NAMES[short]
+        directory, train, held_out, words = prepare(name, DATA_SETS[name], out,
+                                                    args.pretrain_steps, args.vocab_size,
+                                                    args.model)
         row = {"train": train, "eval": held_out, "words": words,
                "old defaults": run(directory, 5e-5, 3),
-               "grid": {rate: run(directory, rate) for rate in args.rates},
-               "auto": run(directory, "auto")}
+               "grid": {rate: run(directory, rate, args.epochs) for rate in args.rates},
+               "auto": run(directory, "auto", args.epochs)}
         results[name] = row
         print(json.dumps({name: row}, default=str), flush=True)
     (out / "results.json").write_text(json.dumps(results, indent=2, default=str))

@@ -48,7 +48,7 @@ def test_defaults_learn_where_the_old_defaults_collapse(docstrings, tmp_path, ca
     assert new["eval_metrics"]["mcc"] > 0.5 and new["warnings"] == []
 
 
-@pytest.mark.slow  # about 6 minutes on 2 cores: three vocabularies, pretrainings, fine-tunings
+@pytest.mark.slow  # about 4.5 minutes on 2 cores: three vocabularies, pretrainings, fine-tunings
 @pytest.mark.parametrize("build", [local_text.python_docstrings, local_text.man_page_names,
                                    local_text.package_descriptions])
 def test_defaults_learn_from_a_briefly_pretrained_model(build, tmp_path):
