@@ -12,11 +12,11 @@ Markdown table of held-out accuracy.
     python bench/finetune_lr.py --out lr_bench --pretrain-steps 300
 
 `--model DIR` fine-tunes that model instead (e.g. an albert_base-shaped model
-converted with `keras-albert convert`), with its own vocabulary; `--data-sets`
-and `--epochs` narrow the run where each step is slow:
+converted with `keras-albert convert`), with its own vocabulary; `--data-sets`,
+`--limit` (rows of each set) and `--epochs` narrow the run where each step is
+slow:
 
-    python bench/finetune_lr.py --out lr_base --model base --data-sets man \
-        --epochs 3 --rates 1e-5 3e-5 1e-4 3e-4
+    python bench/finetune_lr.py --out lr_base --model base --data-sets man --epochs 3 --rates 3e-5 1e-4 3e-4 --limit 600
 """
 
 import argparse
@@ -27,6 +27,7 @@ from pathlib import Path
 
 from keras_albert.datasets import local_text
 from keras_albert.finetune import finetune
+from keras_albert.sampling import evenly_spaced
 from keras_albert.text import train_vocabulary
 from keras_albert.training.pretrain import run_pretraining
 
@@ -43,10 +44,11 @@ def write_jsonl(path, rows):
     return path
 
 
-def prepare(name, build, out, pretrain_steps, vocab_size, model=None):
+def prepare(name, build, out, pretrain_steps, vocab_size, model=None, limit=None):
     directory = out / name.lower().replace(" ", "_")
     directory.mkdir(parents=True, exist_ok=True)
-    train, held_out = local_text.split_rows(build())
+    rows = build()
+    train, held_out = local_text.split_rows(evenly_spaced(rows, limit) if limit else rows)
     write_jsonl(directory / "train.jsonl", train)
     write_jsonl(directory / "eval.jsonl", held_out)
     corpus = directory / "corpus.txt"
@@ -86,6 +88,7 @@ def main():
     parser.add_argument("--model", help="fine-tune this model instead of pretraining one")
     parser.add_argument("--data-sets", nargs="+", choices=SHORT_NAMES,
                         default=list(SHORT_NAMES))
+    parser.add_argument("--limit", type=int, help="rows of each data set, evenly spaced")
     parser.add_argument("--epochs", default="auto",
                         type=lambda text: text if text == "auto" else int(text))
     args = parser.parse_args()
@@ -95,7 +98,7 @@ def main():
         name = SHORT_NAMES[short]
         directory, train, held_out, words = prepare(name, DATA_SETS[name], out,
                                                     args.pretrain_steps, args.vocab_size,
-                                                    args.model)
+                                                    args.model, args.limit)
         row = {"train": train, "eval": held_out, "words": words,
                "old defaults": run(directory, 5e-5, 3),
                "grid": {rate: run(directory, rate, args.epochs) for rate in args.rates},
