@@ -25,9 +25,6 @@ from keras_albert.text.special_tokens import (
 from keras_albert.text.tokenizer_base import AlbertTokenizerBase, read_tokenizer_config
 from keras_albert.text.wordpiece_lite import lite_tokenizer
 
-SPECIAL_TOKENS = WORDPIECE_SPECIAL_TOKENS
-SUFFIX_INDICATOR = WORDPIECE_SUFFIX_INDICATOR
-
 
 def read_vocabulary(path):
     """The tokens of a `vocab.txt`, one per line, id order."""
@@ -74,15 +71,15 @@ class AlbertWordPieceTokenizer(AlbertTokenizerBase, WordPieceTokenizer):
             raise ValueError(f"`strip_accents` must be True, False or None. "
                              f"Received: strip_accents={strip_accents!r}")
         self.tokenize_chinese_chars = bool(tokenize_chinese_chars)
-        for name, token in SPECIAL_TOKENS.items():
+        for name, token in WORDPIECE_SPECIAL_TOKENS.items():
             self._add_special_token(token, name)
         if isinstance(vocabulary, (str, Path)):
             vocabulary = read_vocabulary(vocabulary)
         kwargs.pop("oov_token", None)
         kwargs.pop("suffix_indicator", None)
         super().__init__(vocabulary=vocabulary, sequence_length=sequence_length,
-                         lowercase=bool(lowercase), suffix_indicator=SUFFIX_INDICATOR,
-                         oov_token=SPECIAL_TOKENS["unk_token"],
+                         lowercase=bool(lowercase), suffix_indicator=WORDPIECE_SUFFIX_INDICATOR,
+                         oov_token=WORDPIECE_SPECIAL_TOKENS["unk_token"],
                          **sentencepiece_graph_only(kwargs))
         # keras-hub stores a bool; None (follow the lowercasing) is ours.
         self.strip_accents = strip_accents
@@ -92,7 +89,7 @@ class AlbertWordPieceTokenizer(AlbertTokenizerBase, WordPieceTokenizer):
         # counts characters; tensorflow-text would count bytes).
         self._fast_word_piece = tf_text.FastWordpieceTokenizer(
             vocab=self.vocabulary, token_out_type=self.compute_dtype,
-            suffix_indicator=SUFFIX_INDICATOR, unknown_token=self.oov_token,
+            suffix_indicator=WORDPIECE_SUFFIX_INDICATOR, unknown_token=self.oov_token,
             max_bytes_per_word=4 * MAX_CHARS_PER_WORD, no_pretokenization=True,
             support_detokenization=True)
 
@@ -117,7 +114,7 @@ class AlbertWordPieceTokenizer(AlbertTokenizerBase, WordPieceTokenizer):
         WordPiece on each word."""
         words = basic_tokenize(strings, self.lowercase, self.strip_accents,
                                self.tokenize_chinese_chars,
-                               special_tokens=list(SPECIAL_TOKENS.values()),
+                               special_tokens=list(WORDPIECE_SPECIAL_TOKENS.values()),
                                unknown_token=self.oov_token)
         return self._fast_word_piece.tokenize(words).merge_dims(-2, -1)
 
@@ -159,7 +156,7 @@ class AlbertWordPieceTokenizer(AlbertTokenizerBase, WordPieceTokenizer):
                 "tokenize_chinese_chars": self.tokenize_chinese_chars}
 
     def is_word_start(self, piece):
-        return not piece.startswith(SUFFIX_INDICATOR)
+        return not piece.startswith(WORDPIECE_SUFFIX_INDICATOR)
 
     def get_config(self):
         config = super().get_config()

@@ -18,12 +18,10 @@ from tensorflow_text.tools.wordpiece_vocab import (
 
 from keras_albert.checks import check_positive_int
 from keras_albert.text.bert_normalization import basic_tokenize
+from keras_albert.text.special_tokens import WORDPIECE_SPECIAL_TOKENS
 from keras_albert.text.tokenizer_base import TOKENIZER_CONFIG_FILE
 from keras_albert.text.vocab import check_input_files, utf8_lines
-from keras_albert.text.wordpiece_tokenizer import (
-    SPECIAL_TOKENS,
-    AlbertWordPieceTokenizer,
-)
+from keras_albert.text.wordpiece_tokenizer import AlbertWordPieceTokenizer
 
 # [PAD] first, as in BERT's vocabularies; the others follow.
 RESERVED_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -42,7 +40,7 @@ def count_words(paths, lowercase=True, strip_accents=None, tokenize_chinese_char
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
     def words(lines):
         split = basic_tokenize(lines, lowercase, strip_accents, tokenize_chinese_chars,
-                               special_tokens=list(SPECIAL_TOKENS.values()))
+                               special_tokens=list(WORDPIECE_SPECIAL_TOKENS.values()))
         unique, _, counts = tf.unique_with_counts(split.flat_values)
         return unique, counts
 
@@ -91,7 +89,7 @@ def train_wordpiece_vocabulary(input_files, vocab_size, out_dir, lowercase=True,
     paths = check_input_files(input_files)
     check_positive_int("vocab_size", vocab_size)
     reserved_tokens = list(reserved_tokens)
-    missing = [token for token in SPECIAL_TOKENS.values() if token not in reserved_tokens]
+    missing = [token for token in WORDPIECE_SPECIAL_TOKENS.values() if token not in reserved_tokens]
     if missing:
         raise ValueError(f"`reserved_tokens` must include {', '.join(missing)}. "
                          f"Received: reserved_tokens={reserved_tokens}")
