@@ -4,11 +4,21 @@ optimizer's schedule so that it compiles nothing the training does not.
 The model trains for a few dozen steps while the learning rate grows
 exponentially from `min_rate` to `max_rate`; the loss of each step is recorded,
 smoothed, and the test stops once the smoothed loss passes 4x its minimum (or
-is not finite). The rate picked is the one at the smoothed loss's minimum
-divided by 10 (`RULE`): at the minimum the rate is already as large as
+is not finite). The rate picked (`pick_rate`) is the one at the smoothed loss's
+minimum divided by 10 (`RULE`): at the minimum the rate is already as large as
 training tolerates, and a tenth of it is where the loss was still falling
 fastest. Then the weights and the optimizer's state are put back as they were,
 and the schedule's peak set to the rate found.
+
+A curve with no real fall (`FLAT_RULE`) gets a guard: a wide model with random
+or barely trained weights can give per-batch losses that scatter more than the
+sweep lowers them, and the smoothed minimum then lands where the noise puts it,
+often near the sweep's start (measured: 1.9e-6 for an albert_base-shaped model
+whose best fixed rate was 3e-5). The fall counts as real when it exceeds
+`NOISE` standard deviations of the first `START` raw losses. When it does not,
+the pick is a decade below where the loss starts to climb: the first step whose
+smoothed loss passes the starting level by `NOISE` standard deviations, moved
+back by the moving average's lag (`smoothing / (1 - smoothing)` steps).
 
 `RangeTestSchedule` makes this cheap: its peak and its sweep are variables, so
 the range test runs the training step the model compiled (XLA included), on
@@ -30,6 +40,10 @@ from keras import ops
 from keras_albert.checks import check_non_negative, check_positive_int
 
 RULE = "the rate at the smoothed loss's minimum / 10"
+FLAT_RULE = ("no fall above the noise: a decade below where the smoothed loss starts "
+             "to climb, moved back by its lag")
+START = 10  # raw losses that measure the starting level and its noise
+NOISE = 3.0  # a fall or a climb counts beyond this many standard deviations
 MIN_RATE, MAX_RATE = 1e-6, 1.0
 DEFAULT_STEPS = 100
 SMOOTHING = 0.9  # exponential moving average of the step losses
@@ -97,15 +111,31 @@ class LearningRateSearch:
         path.write_text("\n".join(lines) + "\n")
 
 
-def pick_rate(rates, losses, smoothing=SMOOTHING):
-    """`(rate, smoothed)`: `RULE` applied to a sweep's step losses (an
-    exponential moving average with bias correction, as fastai's)."""
+def smooth(losses, smoothing=SMOOTHING):
+    """An exponential moving average with bias correction, as fastai's."""
     smoothed, average = [], 0.0
     for step, loss in enumerate(losses):
         average = smoothing * average + (1 - smoothing) * loss
         smoothed.append(average / (1 - smoothing ** (step + 1)))
+    return smoothed
+
+
+def pick_rate(rates, losses, smoothing=SMOOTHING):
+    """`(rate, smoothed, rule)`: the rate a sweep's step losses give by `RULE`,
+    or by `FLAT_RULE` when the smoothed loss never falls more than `NOISE`
+    standard deviations of the first `START` losses below their mean (and does
+    climb above it later; a curve that does neither keeps `RULE`)."""
+    smoothed = smooth(losses, smoothing)
     best = int(np.argmin(smoothed))
-    return rates[best] / 10, smoothed
+    start = losses[:START]
+    level, noise = float(np.mean(start)), float(np.std(start))
+    if level - smoothed[best] > NOISE * noise:
+        return rates[best] / 10, smoothed, RULE
+    climbing = [step for step, value in enumerate(smoothed) if value > level + NOISE * noise]
+    if not climbing:
+        return rates[best] / 10, smoothed, RULE
+    lag = round(smoothing / (1 - smoothing))
+    return rates[max(climbing[0] - lag, 0)] / 10, smoothed, FLAT_RULE
 
 
 class _Sweep(keras.callbacks.Callback):
@@ -178,7 +208,7 @@ def range_test(model, schedule, dataset, steps=DEFAULT_STEPS, min_rate=MIN_RATE,
         raise ValueError(f"The learning-rate range test diverged at its first steps "
                          f"(from min_rate={min_rate}); lower min_rate, or pass a rate.")
     rates = sweep.rates[:len(sweep.losses)]
-    rate, smoothed = pick_rate(rates, sweep.losses)
+    rate, smoothed, rule = pick_rate(rates, sweep.losses)
     schedule.peak.assign(rate)
     return LearningRateSearch(rate=float(rate), rates=rates, losses=sweep.losses,
-                              smoothed=[float(s) for s in smoothed])
+                              smoothed=[float(s) for s in smoothed], rule=rule)

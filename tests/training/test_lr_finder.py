@@ -7,7 +7,7 @@ import pytest
 from keras_albert import AlbertClassifier, AlbertTokenizer
 from keras_albert.text import AlbertPreprocessor
 from keras_albert.training import WarmupPolynomialDecay
-from keras_albert.training.lr_finder import RangeTestSchedule, pick_rate
+from keras_albert.training.lr_finder import FLAT_RULE, RULE, RangeTestSchedule, pick_rate
 from tests.convert.conversion_fixtures import FIXTURES
 from tests.helpers import check_config_round_trip, tiny_backbone, traced_step_function
 
@@ -18,11 +18,39 @@ def test_rule_is_the_minimum_of_the_smoothed_loss_over_ten():
     rates = list(np.geomspace(1e-6, 1.0, 60))
     # Falls until rate 1e-2 (step 40), then climbs: the pick is near 1e-3.
     losses = [2.0 - 0.02 * min(step, 40) + 0.3 * max(step - 40, 0) for step in range(60)]
-    rate, smoothed = pick_rate(rates, losses)
+    rate, smoothed, rule = pick_rate(rates, losses)
     best = int(np.argmin(smoothed))
+    assert rule == RULE
     assert rate == rates[best] / 10
     assert 40 <= best <= 42  # the moving average lags the raw minimum by a step or two
     assert 5e-4 < rate < 2e-3
+
+
+def test_a_flat_noisy_curve_takes_a_decade_below_the_climb():
+    """Per-batch noise larger than any fall (a wide model with random weights):
+    the smoothed minimum is noise, so the pick comes from where the loss climbs,
+    not from the minimum (which the noise puts near the start here)."""
+    rates = list(np.geomspace(1e-6, 1.0, 100))
+    rng = np.random.default_rng(0)
+    # Flat at 1.8 with noise 0.05 until step 60 (rate 4e-3), then climbing.
+    losses = [1.8 + 0.05 * rng.standard_normal() + 0.1 * max(step - 60, 0) for step in range(100)]
+    losses[3] = 1.5  # one lucky batch early on: the old rule's minimum
+    rate, smoothed, rule = pick_rate(rates, losses)
+    assert rule == FLAT_RULE
+    best = int(np.argmin(smoothed))
+    assert best < 10 and rate != rates[best] / 10
+    assert 1e-4 < rate < 1e-3  # a decade below the climb at 4e-3 (the lag taken back)
+
+
+def test_a_real_fall_keeps_the_minimum_rule_however_small():
+    """A sweep whose losses barely scatter (a small model's near-uniform start)
+    and fall 1%: the fall is real, the minimum rule applies."""
+    rates = list(np.geomspace(1e-6, 1.0, 100))
+    losses = [1.79 - 0.0005 * min(step, 70) + 0.001 * (step % 2) + 0.2 * max(step - 70, 0)
+              for step in range(100)]
+    rate, smoothed, rule = pick_rate(rates, losses)
+    assert rule == RULE
+    assert rate == rates[int(np.argmin(smoothed))] / 10
 
 
 def test_schedule_is_peak_times_shape_or_the_sweep():
