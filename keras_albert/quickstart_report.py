@@ -8,6 +8,8 @@ from keras_albert.files import atomic_path, read_csv_rows
 HELD_OUT = ("val_mlm_logits_loss", "val_mlm_logits_accuracy", "val_sop_logits_accuracy")
 # Below this held-out SOP accuracy the report says pretraining learned no order.
 SOP_CHANCE_MARGIN = 0.55
+# Written by the quickstart's export when full int8 meets no target (why).
+INT8_NOT_WRITTEN = "int8_not_written.txt"
 
 
 def write_report(out, config, artifacts, times):
@@ -40,11 +42,11 @@ def write_report(out, config, artifacts, times):
     }
     _write_png(out / "report.png", pretrain, history, verify, artifacts)
     with atomic_path(out / "report.md") as temporary:
-        temporary.write_text(_markdown(summary, verify, artifacts), encoding="utf-8")
+        temporary.write_text(_markdown(summary, verify, artifacts, out), encoding="utf-8")
     return summary
 
 
-def _markdown(summary, verify, artifacts):
+def _markdown(summary, verify, artifacts, out):
     from keras_albert.export import format_table
 
     config, held_out = summary["settings"], summary["pretrain_held_out"]
@@ -97,11 +99,30 @@ def _markdown(summary, verify, artifacts):
             f"{row['size_bytes'] / 1e6:.2f} | {row['latency_ms_128']:.2f} | "
             f"{'; '.join(row['failures']) or 'within bounds'} |")
     lines += ["", "```", format_table(verify), "```", ""]
-    lines.append("The file with the tokenizer inside, for phones, is dynamic-range int8: "
-                 "full int8 (attention core, LayerNorms, residual sums and logits kept "
-                 "float) agrees on about 98-99% of labels at this size, at the edge of the "
-                 "99% bound (BENCHMARKS.md).")
+    lines += _int8_choice(artifacts, out)
     return "\n".join(lines) + "\n"
+
+
+def _int8_choice(artifacts, out):
+    """What the accuracy-aware full-int8 export kept float, from its metadata,
+    or why it wrote no file."""
+    from keras_albert.export.tflite import read_metadata
+
+    refused = out / "export" / INT8_NOT_WRITTEN
+    if refused.is_file():
+        return [f"Full int8 was not written: {refused.read_text().strip()}"]
+    paths = [path for path in artifacts.values()
+             if str(path).endswith(".tflite") and Path(path).is_file()]
+    for path in paths:
+        search = read_metadata(path).get("int8_search")
+        if search:
+            kept = ", ".join(search["float_groups"]) or "none"
+            return [f"Full int8 (`{Path(path).name}`): the op groups kept float were "
+                    f"chosen on {search['held_out']} held-out training texts for "
+                    f"{search['target']:.0%} label agreement with the Keras model: {kept} "
+                    f"(and the logits); {search['agreement']:.2%} there "
+                    f"(`keras-albert export tflite --quantize int8 --target-agreement`)."]
+    return []
 
 
 def _what_pretraining_buys(summary):

@@ -31,7 +31,8 @@ def _export(args):
                              representative=texts, with_tokenizer=args.with_tokenizer,
                              batch_size=args.batch_size,
                              sequence_length=args.sequence_length,
-                             keep_float=None if args.keep_float == "none" else args.keep_float)
+                             keep_float=None if args.keep_float == "none" else args.keep_float,
+                             target_agreement=args.target_agreement, log=print)
     else:
         path = export_onnx(args.model, args.out, opset=args.opset, quantize=args.quantize)
     print(f"Wrote {path}")
@@ -72,6 +73,11 @@ def add_parsers(commands):
                         choices=[*FLOAT_IN_INT8, "none"],
                         help="tflite int8: ops left in float (default: all but the "
                         "dense layers; plain int8 loses labels)")
+    export.add_argument("--target-agreement", type=float, metavar="SHARE",
+                        help="tflite int8: measure which op groups must stay float "
+                        "for this share of held-out representative texts to keep "
+                        "the Keras model's label (e.g. 0.99, verify's bound); "
+                        "replaces --keep-float; the export fails if no choice meets it")
     export.add_argument("--with-tokenizer", action="store_true",
                         help="tflite: take raw text (tensorflow-text custom ops)")
     export.add_argument("--batch-size", type=int, help="tflite: fixed batch size")

@@ -74,30 +74,50 @@ def with_ranges(calibrated, ranges):
     return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
 
 
-def quantize_keeping_float(converter, float_converter, calibration, pattern, ranges=None):
-    """Full-int8 conversion with the ops whose output names match `pattern`,
-    and those that write the model's outputs, left in float (TFLite's
-    quantization debugger's denylist). `ranges` (from `activation_ranges`)
-    replace the calibrated activation ranges of the tensors they name."""
-    from ai_edge_litert.interpreter import InterpreterWithCustomOps
+class Int8Quantizer:
+    """Full-int8 conversions of one model that differ in the ops left float,
+    from one calibration (TFLite's quantization debugger and its denylist).
 
-    interpreter = InterpreterWithCustomOps(
-        model_content=float_converter.convert(),
-        custom_op_registerers=tflite_registrar.SELECT_TFTEXT_OPS)
-    outputs = {d["name"] for d in interpreter.get_output_details()}
-    nodes = [d["name"] for d in interpreter.get_tensor_details()
-             if pattern.search(d["name"]) or d["name"] in outputs]
-    # The debugger wants its examples as lists in the interpreter's input order.
-    order = [d["name"] for d in interpreter.get_input_details()]
-    example = calibration[0]
-    debug = [[example[next(k for k in example if k in name)] for name in order]]
-    debugger = tf.lite.experimental.QuantizationDebugger(
-        converter=converter, debug_dataset=lambda: iter(debug),
-        debug_options=tf.lite.experimental.QuantizationDebugOptions(
-            denylisted_nodes=nodes))
-    if ranges:
-        debugger.calibrated_model = with_ranges(debugger.calibrated_model, ranges)
-    return debugger.get_nondebug_quantized_model()
+    Args:
+        converter: a converter set up for full int8 (representative data).
+        float_converter: the same model's converter without quantization (for
+            the op output names).
+        calibration: the representative inputs (`calibration_inputs`).
+        ranges: optional {tensor name: (min, max)} (from `activation_ranges`)
+            that replace the calibrated activation ranges of those tensors.
+    """
+
+    def __init__(self, converter, float_converter, calibration, ranges=None):
+        from ai_edge_litert.interpreter import InterpreterWithCustomOps
+
+        interpreter = InterpreterWithCustomOps(
+            model_content=float_converter.convert(),
+            custom_op_registerers=tflite_registrar.SELECT_TFTEXT_OPS)
+        self.outputs = {d["name"] for d in interpreter.get_output_details()}
+        self.names = [d["name"] for d in interpreter.get_tensor_details()]
+        # The debugger wants its examples as lists in the interpreter's input order.
+        order = [d["name"] for d in interpreter.get_input_details()]
+        example = calibration[0]
+        debug = [[example[next(k for k in example if k in name)] for name in order]]
+        self.debugger = tf.lite.experimental.QuantizationDebugger(
+            converter=converter, debug_dataset=lambda: iter(debug),
+            debug_options=tf.lite.experimental.QuantizationDebugOptions(
+                denylisted_nodes=sorted(self.outputs)))
+        if ranges:
+            self.debugger.calibrated_model = with_ranges(self.debugger.calibrated_model,
+                                                         ranges)
+
+    def matching(self, pattern):
+        """The op output names that `pattern` (a compiled regex) finds."""
+        return [name for name in self.names if pattern.search(name)]
+
+    def quantize(self, float_nodes=()):
+        """The int8 flatbuffer with the ops of `float_nodes` (op output names),
+        and those that write the model's outputs, left in float."""
+        nodes = set(self.outputs) | set(float_nodes)
+        self.debugger.options = tf.lite.experimental.QuantizationDebugOptions(
+            denylisted_nodes=sorted(nodes))
+        return self.debugger.get_nondebug_quantized_model()
 
 
 def calibration_inputs(preprocessor, texts, with_tokenizer=False):

@@ -23,7 +23,7 @@ from tensorflow_text.core.pybinds import tflite_registrar
 
 from keras_albert.checks import check_choice, check_positive_int
 from keras_albert.compat import calibrate_only, set_custom_op_registerers
-from keras_albert.export import int8, serving
+from keras_albert.export import int8, int8_search, serving
 from keras_albert.files import atomic_path
 from keras_albert.locate import locate
 from keras_albert.sampling import evenly_spaced
@@ -83,7 +83,7 @@ def _token_ranges(model, preprocessor, texts):
 
 def export_tflite(directory, out, quantize="none", representative=None,
                   with_tokenizer=False, batch_size=None, sequence_length=None,
-                  keep_float="all-but-dense"):
+                  keep_float="all-but-dense", target_agreement=None, log=None):
     """Write the model of a pretrained `directory` as a `.tflite` file.
 
     Args:
@@ -104,6 +104,14 @@ def export_tflite(directory, out, quantize="none", representative=None,
             core: scores, padding mask, softmax, probabilities x values), or
             None (every op with an int8 kernel). With the first two, the
             layer that writes the outputs (the head's logits) stays float.
+        target_agreement: for `"int8"`, a share (e.g. 0.99, verify's bound)
+            of held-out texts that must keep the Keras model's label: the op
+            groups left float are then measured instead of `keep_float` (see
+            `int8_search`), on the representative texts beyond the
+            `CALIBRATION_EXAMPLES` used to calibrate (at least
+            `int8_search.MIN_HELD_OUT` of them). Fails when no choice meets it.
+        log: a function of one string for the search's progress (default:
+            silent).
 
     Returns:
         The `Path` written.
@@ -118,6 +126,8 @@ def export_tflite(directory, out, quantize="none", representative=None,
     if quantize == "int8" and not representative:
         raise ValueError("quantize='int8' needs representative text to calibrate "
                          "activations (--representative FILE).")
+    calibration_texts, held_out_texts = _split_representative(
+        list(representative or ()), quantize, keep_float, target_agreement)
     model = serving.load_for_export(directory)
     preprocessor = None
     if with_tokenizer or quantize == "int8":  # texts to tokenize
@@ -133,8 +143,9 @@ def export_tflite(directory, out, quantize="none", representative=None,
         function = _token_function(model, batch_size, sequence_length)
     calibration = None
     if quantize == "int8":
-        texts = evenly_spaced(list(representative), CALIBRATION_EXAMPLES)
+        texts = calibration_texts
         calibration = int8.calibration_inputs(preprocessor, texts, with_tokenizer)
+    search = None
     with tempfile.TemporaryDirectory(prefix="keras_albert_tflite_") as saved, \
             warnings.catch_warnings():
         # The converter's calibration uses TensorFlow's own deprecated interpreter.
@@ -142,7 +153,7 @@ def export_tflite(directory, out, quantize="none", representative=None,
         _write_saved_model(saved, function, model, preprocessor if with_tokenizer else None)
         converter = _converter(saved, with_tokenizer)
         _quantize(converter, quantize, calibration)
-        if quantize == "int8" and keep_float:
+        if quantize == "int8" and (keep_float or target_agreement is not None):
             # With the tokenizer inside, each calibration text runs alone and
             # unpadded; the model's ranges are taken from the token-input
             # model calibrated on the same texts instead, padded to the
@@ -152,20 +163,56 @@ def export_tflite(directory, out, quantize="none", representative=None,
             # output range was 1.45 against 1.94, and agreement 96.6% against
             # 99.0%, BENCHMARKS.md). The tokenizer's own ops keep theirs.
             ranges = _token_ranges(model, preprocessor, texts) if with_tokenizer else None
-            flatbuffer = int8.quantize_keeping_float(
-                converter, _converter(saved, with_tokenizer), calibration,
-                int8.FLOAT_IN_INT8[keep_float], ranges)
+            quantizer = int8.Int8Quantizer(converter, _converter(saved, with_tokenizer),
+                                           calibration, ranges)
+            if target_agreement is None:
+                flatbuffer = quantizer.quantize(
+                    quantizer.matching(int8.FLOAT_IN_INT8[keep_float]))
+            else:
+                held_out = int8_search.HeldOut(
+                    model, preprocessor, held_out_texts,
+                    TEXT_SIGNATURE if with_tokenizer else SIGNATURE, with_tokenizer)
+                flatbuffer, search = int8_search.search(quantizer, held_out,
+                                                        target_agreement, log)
         else:
             flatbuffer = converter.convert()
     metadata = {"task": type(model).__name__, "label_names": serving.label_names(model),
                 "quantize": quantize,
-                "int8_float_ops": keep_float if quantize == "int8" else None,
+                "int8_float_ops": (None if quantize != "int8" else
+                                   search["float_groups"] if search else keep_float),
+                "int8_search": search and {k: v for k, v in search.items() if k != "trials"},
                 "signature": TEXT_SIGNATURE if with_tokenizer else SIGNATURE,
                 "sequence_length": preprocessor.sequence_length if with_tokenizer else None}
     out = Path(out)
     with atomic_path(out) as temporary:
         temporary.write_bytes(with_metadata(flatbuffer, metadata))
     return out
+
+
+def _split_representative(texts, quantize, keep_float, target_agreement):
+    """(calibration texts, held-out texts): `CALIBRATION_EXAMPLES` spread over
+    `texts`, and with `target_agreement` the rest (checked: enough of them)."""
+    if target_agreement is None:
+        return evenly_spaced(texts, CALIBRATION_EXAMPLES), []
+    if quantize != "int8":
+        raise ValueError(f"target_agreement applies to quantize='int8'. Received: "
+                         f"quantize={quantize!r}")
+    if keep_float != "all-but-dense":
+        raise ValueError(f"Pass keep_float or target_agreement, not both (the search "
+                         f"chooses what stays float). Received: keep_float={keep_float!r}")
+    if not 0 < target_agreement <= 1:
+        raise ValueError(f"`target_agreement` must be in (0, 1]. Received: "
+                         f"target_agreement={target_agreement}")
+    count = len(texts)
+    chosen = ({i * count // CALIBRATION_EXAMPLES for i in range(CALIBRATION_EXAMPLES)}
+              if count > CALIBRATION_EXAMPLES else set(range(count)))
+    held_out = [text for index, text in enumerate(texts) if index not in chosen]
+    if len(held_out) < int8_search.MIN_HELD_OUT:
+        raise ValueError(
+            f"target_agreement needs at least {int8_search.MIN_HELD_OUT} representative "
+            f"texts beyond the {CALIBRATION_EXAMPLES} that calibrate, to measure "
+            f"agreement on. Received: {count} texts")
+    return [texts[index] for index in sorted(chosen)], held_out
 
 
 def _token_function(model, batch_size, sequence_length):
