@@ -13,6 +13,16 @@ utilisation (MFU: the matmul FLOPs of forward and backward per second over the
 device's dense peak).
 
     python bench/train_throughput.py                      # CPU, batch 8, length 128
+
+An implementation may carry its own precision and compilation, so that float32
+and bfloat16 run side by side in one run, every ratio against keras-hub's
+float32 XLA step; `--machine-peak` measures this CPU's matmul peak per
+precision first (`machine_peak.py`) and prints each step's matmul FLOP rate as
+a share of the peak of its precision:
+
+    python bench/train_throughput.py --rounds 3 --steps 3 --machine-peak --impls \
+        unrolled unrolled:mixed_bfloat16 unrolled:mixed_bfloat16:nojit \
+        keras_hub keras_hub:mixed_bfloat16:nojit transformers
     python bench/train_throughput.py --impls unrolled loop keras_hub \
         --dtype mixed_bfloat16 --length 512 --batch-size 32 --peak-tflops 989   # H100
 """
@@ -51,7 +61,17 @@ def inputs(batch_size, length, seed=0):
     return x, rng.integers(0, 2, batch_size).astype(np.int32)
 
 
-def keras_step(impl, length, dtype):
+def parse_variant(spec, default_dtype):
+    """`impl[:dtype][:nojit]` -> (impl, dtype, jit_compile)."""
+    parts = spec.split(":")
+    if parts[0] not in IMPLS:
+        raise SystemExit(f"unknown implementation {parts[0]!r} in {spec!r}; one of {IMPLS}")
+    jit = "nojit" not in parts[1:]
+    dtypes = [part for part in parts[1:] if part != "nojit"]
+    return parts[0], (dtypes[0] if dtypes else default_dtype), jit
+
+
+def keras_step(impl, length, dtype, jit_compile=True):
     """A function running one `train_on_batch` of a compiled Keras classifier."""
     if impl == "keras_hub":
         import keras_hub
@@ -68,7 +88,7 @@ def keras_step(impl, length, dtype):
         model = AlbertClassifier(backbone, num_classes=2, dropout=0.0)
     model.compile(optimizer=keras.optimizers.AdamW(1e-5),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  jit_compile=True)
+                  jit_compile=jit_compile)
     return model.count_params(), model.train_on_batch
 
 
@@ -106,21 +126,32 @@ def main():
     parser.add_argument("--length", type=int, default=128)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--steps", type=int, default=5, help="timed steps a round")
-    parser.add_argument("--impls", nargs="+", choices=IMPLS, default=list(IMPLS))
+    parser.add_argument("--impls", nargs="+", default=list(IMPLS),
+                        help=f"of {IMPLS}, each optionally :DTYPE and :nojit")
     parser.add_argument("--dtype", default="float32",
                         help="Keras dtype policy (e.g. mixed_bfloat16); PyTorch runs float32")
     parser.add_argument("--peak-tflops", type=float,
                         help="the device's dense peak for --dtype, for MFU")
+    parser.add_argument("--machine-peak", action="store_true",
+                        help="measure this CPU's matmul peak per precision first and "
+                        "print each step's share of it")
     parser.add_argument("--json", help="write the results here too")
     args = parser.parse_args()
-    if args.dtype != "float32" and "transformers" in args.impls:
+    variants = {spec: parse_variant(spec, args.dtype) for spec in args.impls}
+    if any(v[0] == "transformers" and v[1] != "float32" for v in variants.values()):
         parser.error("transformers runs float32 here: leave it out of --impls "
                      "with another --dtype (same precision for every model)")
+    peaks = None
+    if args.machine_peak:
+        import machine_peak
+
+        peaks = machine_peak.peaks(runs=5)
+        print(f"machine peak, GFLOP/s: {peaks}", flush=True)
     x, y = inputs(args.batch_size, args.length)
     steps, first_step, params = {}, {}, {}
-    for impl in args.impls:
-        params[impl], steps[impl] = (transformers_step(args.length) if impl == "transformers"
-                                     else keras_step(impl, args.length, args.dtype))
+    for impl, (name, dtype, jit) in variants.items():
+        params[impl], steps[impl] = (transformers_step(args.length) if name == "transformers"
+                                     else keras_step(name, args.length, dtype, jit))
         started = time.perf_counter()
         steps[impl](x, y)
         first_step[impl] = time.perf_counter() - started
@@ -146,23 +177,32 @@ def main():
                          "parameters": params[impl]}
         if args.peak_tflops:
             results[impl]["mfu"] = round(flops / step / (args.peak_tflops * 1e12), 4)
+        if peaks:
+            precision = "bfloat16" if "bfloat16" in variants[impl][1] else "float32"
+            results[impl]["share_of_peak"] = round(flops / step / (peaks[precision] * 1e9), 4)
     print(f"\nclassifier at albert_base shapes, batch {args.batch_size}, length "
           f"{args.length}, {args.dtype}, {args.rounds * args.steps} timed steps each")
-    print(f"{'impl':12s} {'first step s':>12s} {'compile s':>9s} {'median step s':>14s} "
+    width = max(12, *(len(impl) for impl in results))
+    print(f"{'impl':{width}s} {'first step s':>12s} {'compile s':>9s} {'median step s':>14s} "
           f"{'tokens/s':>9s}"
-          + (f" {'MFU':>6s}" if args.peak_tflops else ""))
+          + (f" {'MFU':>6s}" if args.peak_tflops else "")
+          + (f" {'of peak':>7s}" if peaks else ""))
     for impl, r in results.items():
-        print(f"{impl:12s} {r['first_step_s']:12.2f} {r['compile_s']:9.2f} {r['step_s']:14.4f} "
-              f"{r['tokens_per_s']:9.1f}" + (f" {r['mfu']:6.1%}" if args.peak_tflops else ""))
+        print(f"{impl:{width}s} {r['first_step_s']:12.2f} {r['compile_s']:9.2f} "
+              f"{r['step_s']:14.4f} {r['tokens_per_s']:9.1f}"
+              + (f" {r['mfu']:6.1%}" if args.peak_tflops else "")
+              + (f" {r['share_of_peak']:7.1%}" if peaks else ""))
     for anchor in ("keras_hub", "transformers"):
-        for impl in ("unrolled", "loop"):
-            if anchor in results and impl in results:
+        for impl in results:
+            if anchor in results and impl != anchor:
                 ratio = results[impl]["tokens_per_s"] / results[anchor]["tokens_per_s"]
-                print(f"{impl} / {anchor}: throughput {ratio:.2f}, compile "
-                      f"{results[impl]['compile_s'] / results[anchor]['compile_s']:.2f}")
+                compile_ratio = (f", compile {results[impl]['compile_s'] / results[anchor]['compile_s']:.2f}"
+                                 if results[anchor]["compile_s"] > 0.05 else "")
+                print(f"{impl} / {anchor}: throughput {ratio:.2f}{compile_ratio}")
     if args.json:
         with open(args.json, "w") as file:
-            json.dump({"args": vars(args), "results": results}, file, indent=2)
+            json.dump({"args": vars(args), "machine_peak_gflops": peaks,
+                       "results": results}, file, indent=2)
     print(json.dumps(results))
 
 

@@ -36,6 +36,7 @@ from keras_albert.locate import locate
 from keras_albert.models.pretrained import load_pretrained, read_config
 from keras_albert.text.preprocessor import AlbertPreprocessor
 from keras_albert.text.tokenizers import load_tokenizer
+from keras_albert.training.precision import bfloat16_advice, training_jit_compile
 
 
 def saved_spec(directory):
@@ -123,12 +124,16 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
     baseline = spec.baseline(train_rows, eval_rows) if eval_rows else None
     floor = (baseline["accuracy"] + BASELINE_MARGIN
              if baseline and spec.monitor == "val_accuracy" else None)
+    jit_compile = training_jit_compile(config.dtype, config.jit_compile, log)
+    advice = bfloat16_advice(config.dtype, task_model.backbone.hidden_dim)
+    if advice:
+        log(advice)
     started = time.perf_counter()
     history, search = fit(task_model, (x, y), validation, out, epochs,
                           config.batch_size, config.learning_rate, config.warmup_fraction,
                           config.patience, spec.monitor, spec.mode, class_weight=weights,
                           group_by_length=config.group_by_length,
-                          jit_compile=config.jit_compile, verbose=config.verbose, log=log,
+                          jit_compile=jit_compile, verbose=config.verbose, log=log,
                           floor=floor)
     seconds = time.perf_counter() - started
     summary = {
@@ -139,6 +144,7 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
         "epochs": epochs, "epochs_run": len(history.history["loss"]),
         "train_seconds": round(seconds, 1),
         "dtype": task_model.backbone.dtype_policy.name,  # the policy it trained under
+        "jit_compile": jit_compile,
         "learning_rate": search.rate if search else config.learning_rate,
     }
     if search is not None:

@@ -36,6 +36,7 @@ from keras_albert.text.tokenizers import load_tokenizer
 from keras_albert.training.checkpoints import PeriodicCheckpoint, restore
 from keras_albert.training.distribute import is_chief, make_strategy
 from keras_albert.training.optimizer import albert_optimizer
+from keras_albert.training.precision import bfloat16_advice, training_jit_compile
 from keras_albert.training.schedule import WarmupPolynomialDecay
 
 CHECKPOINTS = "checkpoints"
@@ -204,6 +205,10 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
                                              load_weights=False)
         schedule = WarmupPolynomialDecay(learning_rate, warmup_steps if warmup_steps
                                          is not None else steps // 10, steps)
+        advice = bfloat16_advice(dtype, model.backbone.hidden_dim)
+        if advice and verbose:
+            print(advice)
+        jit_compile = training_jit_compile(dtype, jit_compile, log=warnings.warn)
         model.compile(optimizer=albert_optimizer(schedule),
                       jit_compile=jit_compile and _xla_possible(distribution))
         start = restore(model, out / CHECKPOINTS, clean=chief)
