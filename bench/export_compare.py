@@ -41,6 +41,7 @@ from keras_albert.export.runners import OnnxRunner, SavedModelRunner, TFLiteRunn
 from keras_albert.export.verify import LATENCY_RUNS, median_ms
 from keras_albert.text.tokenizer_files import write_tokenizer_files
 from keras_albert.text import train_vocabulary
+from train_throughput import model_flops_per_step
 
 BASE = dict(vocabulary_size=30000, num_layers=12, hidden_dim=768, num_heads=12,
             intermediate_dim=3072, embedding_dim=128, max_sequence_length=512)
@@ -117,7 +118,16 @@ def timed(function):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="directory for the exports")
+    parser.add_argument("--machine-peak", action="store_true",
+                        help="measure this CPU's matmul peak per precision first and "
+                        "print each latency at 1x128 as a share of it")
     args = parser.parse_args()
+    peaks = None
+    if args.machine_peak:
+        import machine_peak
+
+        peaks = machine_peak.peaks(runs=5)
+        print(f"machine peak, GFLOP/s: {peaks}", flush=True)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -156,10 +166,11 @@ def main():
             out / "ours", out / f"ours_{quantize}.tflite", quantize=quantize,
             representative=texts if quantize == "int8" else None))
         runs[name] = (path, bytes_per_weight, TFLiteRunner(path).tokens)
-    for quantize, bytes_per_weight in (("none", 4), ("dynamic", 1)):
+    for quantize, bytes_per_weight in (("none", 4), ("dynamic", 1), ("int8", 1)):
         name = f"ours onnx {'float32' if quantize == 'none' else quantize}"
         path, export_seconds[name] = timed(lambda quantize=quantize: export_onnx(
-            out / "ours", out / f"ours_{quantize}.onnx", quantize=quantize))
+            out / "ours", out / f"ours_{quantize}.onnx", quantize=quantize,
+            representative=texts if quantize == "int8" else None))
         runs[name] = (path, bytes_per_weight, OnnxRunner(path).tokens)
     runs["transformers torch float32"] = (None, 4, torch_runner(out / "hf"))
 
@@ -208,8 +219,17 @@ def main():
                 print(f"  {row['artifact']:26s} " + ", ".join(
                     f"{row[f'ms@{key}'] / by_name[anchor][f'ms@{key}']:.2f}x @{key}"
                     for key in keys))
+    if peaks:
+        # The forward pass's matmul FLOPs at 1 x 128 (a third of a training step's).
+        flops = model_flops_per_step(1, 128, **BASE) / 3
+        print(f"\nshare of the machine's peak at 1x128 ({flops / 1e9:.1f} GFLOP a pass; "
+              f"int8 artifacts against the int8 peak, the rest float32):")
+        for row in rows:
+            precision = "int8" if row["artifact"].endswith(("dynamic", "int8")) else "float32"
+            row["share_of_peak@1x128"] = flops / (row["ms@1x128"] / 1000) / (peaks[precision] * 1e9)
+            print(f"  {row['artifact']:28s} {row['share_of_peak@1x128']:6.1%} of {precision}")
     print(json.dumps({"parameters": parameters, "export_seconds": export_seconds,
-                      "rows": rows}))
+                      "machine_peak_gflops": peaks, "rows": rows}))
 
 
 if __name__ == "__main__":

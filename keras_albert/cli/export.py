@@ -34,7 +34,11 @@ def _export(args):
                              keep_float=None if args.keep_float == "none" else args.keep_float,
                              target_agreement=args.target_agreement, log=print)
     else:
-        path = export_onnx(args.model, args.out, opset=args.opset, quantize=args.quantize)
+        texts = None
+        if args.representative:
+            texts, _ = read_texts(args.model, args.representative)
+        path = export_onnx(args.model, args.out, opset=args.opset, quantize=args.quantize,
+                           representative=texts)
     print(f"Wrote {path}")
 
 
@@ -66,8 +70,8 @@ def add_parsers(commands):
                         help="saved-model: replace an existing version")
     export.add_argument("--quantize", default="none", choices=QUANTIZATIONS,
                         help="tflite: weights (and, for int8, activations); onnx: "
-                        "none or dynamic")
-    export.add_argument("--representative", help="tflite int8: texts to calibrate "
+                        "none, dynamic or int8 (static, calibrated)")
+    export.add_argument("--representative", help="int8: texts to calibrate "
                         "on (a data file in the model's format, or .txt, one a line)")
     export.add_argument("--keep-float", default=defaults_of(export_tflite)["keep_float"],
                         choices=[*FLOAT_IN_INT8, "none"],

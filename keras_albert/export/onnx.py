@@ -8,6 +8,16 @@ JSON).
 graph: int8 weights (each shared weight once, as it is one initializer),
 activations quantized per call by `DynamicQuantizeLinear`, so the MatMuls run
 as `MatMulInteger`.
+
+`quantize="int8"` is static quantization (onnxruntime's `quantize_static`,
+QDQ format): activation ranges calibrated on representative text (the
+`tflite.CALIBRATION_EXAMPLES` texts, each padded as `int8.calibration_inputs`
+pads them), weights int8 per output channel, activations uint8 (the u8 x s8
+products VNNI runs), after onnxruntime's shape inference and graph
+optimizations (`quant_pre_process`). Only the dense layers' matrix products
+are quantized (`STATIC_OPS` with a weight, but the logits'; `_kept_float`):
+LayerNorms, softmax, GELU, the residual sums and the attention's own products
+stay float, for the reasons `int8` gives for TFLite.
 """
 
 import json
@@ -18,21 +28,25 @@ from keras_albert.checks import check_choice, check_positive_int
 from keras_albert.export import serving
 from keras_albert.files import atomic_path
 from keras_albert.locate import locate
+from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 
 MIN_OPSET = 17
 METADATA_KEY = "keras_albert"
-QUANTIZATIONS = ("none", "dynamic")
+QUANTIZATIONS = ("none", "dynamic", "int8")
+STATIC_OPS = ("MatMul", "Gemm")
 
 
-def export_onnx(directory, out, opset=MIN_OPSET, quantize="none"):
+def export_onnx(directory, out, opset=MIN_OPSET, quantize="none", representative=None):
     """Write the model of a pretrained `directory` as an `.onnx` file.
 
     Args:
         directory: a pretrained directory.
         out: the `.onnx` path.
         opset: int, at least 17.
-        quantize: `"none"` (float32) or `"dynamic"` (int8 weights, activations
-            quantized at run time).
+        quantize: `"none"` (float32), `"dynamic"` (int8 weights, activations
+            quantized at run time) or `"int8"` (static: activations calibrated
+            on `representative`).
+        representative: for `"int8"`, a list of texts (or of (a, b) pairs).
 
     Returns:
         The `Path` written.
@@ -45,6 +59,9 @@ def export_onnx(directory, out, opset=MIN_OPSET, quantize="none"):
     directory = locate(directory)
     if opset < MIN_OPSET:
         raise ValueError(f"`opset` must be at least {MIN_OPSET}. Received: opset={opset}")
+    if quantize == "int8" and not representative:
+        raise ValueError("quantize='int8' needs representative text to calibrate "
+                         "activations (--representative FILE).")
     model = serving.load_for_export(directory)
     function = serving.tokens_function(model, with_strings=False)
     signature = list(function.input_signature)
@@ -53,6 +70,17 @@ def export_onnx(directory, out, opset=MIN_OPSET, quantize="none"):
     _name_dynamic_dimensions(proto, rank=len(signature[0].shape))
     if quantize == "dynamic":
         proto = _quantize_dynamic(proto)
+    elif quantize == "int8":
+        from keras_albert.export import int8
+        from keras_albert.export.tflite import CALIBRATION_EXAMPLES
+        from keras_albert.sampling import evenly_spaced
+
+        if isinstance(model, AlbertMultipleChoice):
+            raise ValueError("A multiple-choice model takes several pairs an example: "
+                             "export it as 'dynamic', not 'int8'.")
+        texts = evenly_spaced(list(representative), CALIBRATION_EXAMPLES)
+        preprocessor = serving.preprocessor_for(directory, model)
+        proto = _quantize_static(proto, int8.calibration_inputs(preprocessor, texts))
     metadata = {"task": type(model).__name__, "label_names": serving.label_names(model),
                 "quantize": quantize}
     entry = proto.metadata_props.add()
@@ -72,6 +100,53 @@ def _quantize_dynamic(proto):
         onnx.save_model(proto, str(source))
         quantize_dynamic(source, target, weight_type=QuantType.QInt8)
         return onnx.load(str(target))
+
+
+def _quantize_static(proto, calibration):
+    import onnx
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.examples = iter(calibration)
+
+        def get_next(self):
+            example = next(self.examples, None)
+            return None if example is None else {
+                name: value.astype("int32") for name, value in example.items()}
+
+    with tempfile.TemporaryDirectory(prefix="keras_albert_onnx_") as work:
+        source, prepared, target = (Path(work, name) for name in
+                                    ("float.onnx", "prepared.onnx", "int8.onnx"))
+        onnx.save_model(proto, str(source))
+        # Symbolic shape inference stops at the dynamic lengths; ONNX's own suffices.
+        quant_pre_process(str(source), str(prepared), skip_symbolic_shape=True)
+        quantize_static(str(prepared), str(target), Reader(), quant_format=QuantFormat.QDQ,
+                        op_types_to_quantize=list(STATIC_OPS), per_channel=True,
+                        nodes_to_exclude=_kept_float(onnx.load(str(prepared))),
+                        # Float outputs: the products feed float ops (bias,
+                        # GELU, LayerNorm), so onnxruntime runs each as one
+                        # MatMulIntegerToFloat, not QLinearMatMul + dequantize.
+                        extra_options={"OpTypesToExcludeOutputQuantization": list(STATIC_OPS),
+                                       "MatMulConstBOnly": True},
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+        return onnx.load(str(target))
+
+
+def _kept_float(proto):
+    """The products static int8 leaves float: those of two activations (the
+    attention scores and their mixing of the values, which carry the padding
+    mask's -10000 and the softmax) and the head's logits (one scale over all
+    logits rounds away the margins that decide a label)."""
+    weights = {initializer.name for initializer in proto.graph.initializer}
+    return [node.name for node in proto.graph.node if node.op_type in STATIC_OPS and (
+        not any(name in weights for name in node.input) or "/logits" in node.name)]
 
 
 # Not onnx.tools.update_model_dims: it needs every input's and output's whole shape

@@ -80,6 +80,7 @@ EXPORTS = [
                           "--representative", "{calibration}"]),
     ("float32.onnx", ["onnx"]),
     ("dynamic.onnx", ["onnx", "--quantize", "dynamic"]),
+    ("int8.onnx", ["onnx", "--quantize", "int8", "--representative", "{calibration}"]),
 ]
 
 

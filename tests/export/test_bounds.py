@@ -1,7 +1,7 @@
 """Every kind of artifact, made by `keras-albert export` as a user makes it,
 held by `keras-albert verify` to its bounds (`export.verify.BOUNDS`) on 256
 held-out texts: float32, float16, dynamic-range and full-int8 TFLite (token
-and tokenizer-inside files), ONNX float32 and dynamic, and the TF Serving
+and tokenizer-inside files), ONNX float32, dynamic and static int8, and the TF Serving
 SavedModel's two signatures."""
 
 import json
@@ -52,6 +52,7 @@ def _row(report, name, mode):
     ("int8_text.tflite", "text", "int8"),
     ("float32.onnx", "tokens", "float32"),
     ("dynamic.onnx", "tokens", "dynamic"),
+    ("int8.onnx", "tokens", "int8"),
     ("7", "tokens", "float32"),
     ("7", "text", "float32"),
 ])

@@ -36,5 +36,38 @@ def test_onnx_dynamic_int8(classifier_dir, exported, reference, tmp_path):
     assert read_onnx_metadata(path)["quantize"] == "dynamic"
     logits = OnnxRunner(path).tokens(inputs)["logits"]
     assert np.isfinite(logits).all()  # verify's bounds: test_bounds.py
-    with pytest.raises(ValueError, match="quantize='int8'"):
+    with pytest.raises(ValueError, match="quantize='int8' needs representative text"):
         export_onnx(classifier_dir, tmp_path / "int8.onnx", quantize="int8")
+    assert not (tmp_path / "int8.onnx").exists()
+
+
+def test_onnx_static_int8_quantizes_the_dense_layers_only(exported, reference):
+    """QDQ with calibrated ranges: the dense layers' products run on int8
+    (weights per channel), the attention's own products and the logits stay
+    float; verify's bounds on held-out text: test_bounds.py."""
+    import onnx
+    from onnx import numpy_helper
+
+    inputs, expected = reference
+    path = exported["int8.onnx"]
+    proto = onnx.load(str(path))
+    assert read_onnx_metadata(path)["quantize"] == "int8"
+    produced_by = {output: node for node in proto.graph.node for output in node.output}
+    initializers = {i.name: numpy_helper.to_array(i) for i in proto.graph.initializer}
+    quantized, kept = [], []
+    for node in proto.graph.node:
+        if node.op_type not in ("MatMul", "Gemm"):  # Gemm: MatMul and Add fused
+            continue
+        sources = [produced_by.get(name) for name in node.input[:2]]
+        through_qdq = all(s is not None and s.op_type == "DequantizeLinear" for s in sources)
+        (quantized if through_qdq else kept).append(node.name)
+        if through_qdq:  # the weight's scales: one per output channel
+            scales = initializers[sources[1].input[1]]
+            assert scales.ndim == 1 and scales.size > 1
+    assert quantized and all("attention" not in name or "_dense" in name or
+                             any(k in name for k in ("query", "key", "value"))
+                             for name in quantized)
+    assert any(name.endswith("attention_1/MatMul") for name in kept)
+    assert any("/logits" in name for name in kept)
+    logits = OnnxRunner(path).tokens(inputs)["logits"]
+    assert (logits.argmax(-1) == expected.argmax(-1)).mean() >= 0.95
