@@ -162,7 +162,6 @@ def search(quantizer, held_out, target, log=None):
     sensitivity = {g: trial([other for other in groups if other != g])[1] for g in groups}
     order = sorted(groups, key=lambda g: -sensitivity[g])  # the harmless first
     # Bisect the number of groups, in that order, that go int8.
-    good = None
     low, high = 0, len(order)  # `high` groups int8 misses the target (step 1)
     flatbuffer, agreement = trial(order)
     if not meets(agreement):
