@@ -1,4 +1,4 @@
-"""Every private Keras, keras-hub and TFLite symbol keras-albert touches.
+"""Every private Keras, keras-hub, TFLite and onnxruntime-extensions symbol keras-albert touches.
 
 Each is something the libraries' public APIs do not offer (why is said at each).
 The rest of the package reaches them only through this module, and
@@ -8,6 +8,7 @@ a `fit` or an export. The pins in `pyproject.toml` are the versions tested.
 """
 
 import inspect
+from pathlib import Path
 
 # keras-hub: the decorator that lets a preprocessing method take strings,
 # ragged tensors and Python lists alike, as keras-hub's own tokenizers do.
@@ -121,3 +122,28 @@ def keras_hub_encoder_parts(block):
 def hook_parameters(base, name):
     """The parameter names of `base.name`, for the test of `OVERRIDDEN_HOOKS`."""
     return tuple(inspect.signature(getattr(base, name)).parameters)
+
+
+def onnxruntime_extensions_library():
+    """The path of onnxruntime-extensions' operator library (None when it is
+    not installed), loaded so that it keeps its own symbols.
+
+    Its public `get_library_path()` imports the package, which loads the
+    library plainly; after TensorFlow (which loads its libraries with global
+    symbols) that binds it to TensorFlow's copies of libraries both link, and
+    the first session crashes (SIGSEGV). So the library is found by its file
+    name, private, and loaded first with `RTLD_DEEPBIND`; onnxruntime's own
+    `dlopen` of it then finds it loaded that way. (A process that imported
+    `onnxruntime_extensions` after TensorFlow already holds the plain load.)
+    """
+    import ctypes
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("onnxruntime_extensions")
+    if spec is None:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    library = str(next(folder.glob("_extensions_pydll*.so")))
+    ctypes.CDLL(library, mode=os.RTLD_LOCAL | getattr(os, "RTLD_DEEPBIND", 0))
+    return library

@@ -145,3 +145,27 @@ def test_keras_hub_encoder_parts_are_the_blocks_sublayers():
     assert shapes == [[(16, 2, 8), (2, 8)]] * 3 + [[(2, 8, 16), (16,)], [(16,), (16,)],
                                                    [(16, 32), (32,)], [(32, 16), (16,)],
                                                    [(16,), (16,)]]
+
+
+def test_onnxruntime_extensions_library_runs_after_tensorflow():
+    """Found by its file name and loaded with its own symbols: a session
+    with its operators runs in a process that imported TensorFlow first."""
+    import onnxruntime
+    from onnx import TensorProto, helper
+
+    library = compat.onnxruntime_extensions_library()
+    assert library is not None and Path(library).is_file()
+    model = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("StringRegexReplace", ["x", "p", "r"], ["y"],
+                              domain="ai.onnx.contrib")], "g",
+            [helper.make_tensor_value_info("x", TensorProto.STRING, [None])],
+            [helper.make_tensor_value_info("y", TensorProto.STRING, [None])],
+            [helper.make_tensor("p", TensorProto.STRING, [1], [b"a+"]),
+             helper.make_tensor("r", TensorProto.STRING, [1], [b"b"])]),
+        opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.contrib", 1)])
+    options = onnxruntime.SessionOptions()
+    options.register_custom_ops_library(library)
+    session = onnxruntime.InferenceSession(model.SerializeToString(), options,
+                                           providers=["CPUExecutionProvider"])
+    assert tf.__version__ and session.run(None, {"x": np.array(["caaat"], object)})[0][0] == "cbt"

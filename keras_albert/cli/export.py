@@ -38,7 +38,8 @@ def _export(args):
         if args.representative:
             texts, _ = read_texts(args.model, args.representative)
         path = export_onnx(args.model, args.out, opset=args.opset, quantize=args.quantize,
-                           representative=texts)
+                           representative=texts, with_tokenizer=args.with_tokenizer,
+                           sequence_length=args.sequence_length)
     print(f"Wrote {path}")
 
 
@@ -83,7 +84,8 @@ def add_parsers(commands):
                         "the Keras model's label (e.g. 0.99, verify's bound); "
                         "replaces --keep-float; the export fails if no choice meets it")
     export.add_argument("--with-tokenizer", action="store_true",
-                        help="tflite: take raw text (tensorflow-text custom ops)")
+                        help="take raw text: tflite with tensorflow-text's custom ops, "
+                        "onnx with onnxruntime-extensions'")
     export.add_argument("--batch-size", type=int, help="tflite: fixed batch size")
     export.add_argument("--sequence-length", type=int, help="fixed token length "
                         "(tflite), or the packing length of raw-text signatures")

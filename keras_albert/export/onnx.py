@@ -19,6 +19,10 @@ are quantized (`STATIC_OPS` with a weight, but the logits'; `_kept_float`),
 and the embedding tables of large models (`INT8_TABLES_MIN_PARAMETERS`):
 LayerNorms, softmax, GELU, the residual sums and the attention's own products
 stay float, for the reasons `int8` gives for TFLite.
+
+`with_tokenizer=True` puts the tokenizer and the packing in front (see
+`onnx_text`): inputs `text` (or `text_a`, `text_b`), (batch,) strings; it
+needs onnxruntime-extensions' operators at run time.
 """
 
 import json
@@ -26,10 +30,12 @@ import tempfile
 from pathlib import Path
 
 from keras_albert.checks import check_choice, check_positive_int
+from keras_albert.compat import onnxruntime_extensions_library
 from keras_albert.export import serving
 from keras_albert.files import atomic_path
 from keras_albert.locate import locate
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
+from keras_albert.text.sentencepiece_onnx import CUSTOM_DOMAIN
 
 MIN_OPSET = 17
 METADATA_KEY = "keras_albert"
@@ -44,7 +50,8 @@ STATIC_LOOKUPS = ("Gather",)  # the embedding tables, stored int8 as dynamic sto
 INT8_TABLES_MIN_PARAMETERS = 5_000_000
 
 
-def export_onnx(directory, out, opset=MIN_OPSET, quantize="none", representative=None):
+def export_onnx(directory, out, opset=MIN_OPSET, quantize="none", representative=None,
+                with_tokenizer=False, sequence_length=None):
     """Write the model of a pretrained `directory` as an `.onnx` file.
 
     Args:
@@ -55,6 +62,10 @@ def export_onnx(directory, out, opset=MIN_OPSET, quantize="none", representative
             quantized at run time) or `"int8"` (static: activations calibrated
             on `representative`).
         representative: for `"int8"`, a list of texts (or of (a, b) pairs).
+        with_tokenizer: take raw strings (the tokenizer inside, see
+            `onnx_text`) instead of token ids.
+        sequence_length: with the tokenizer, the longest packed row (default:
+            the saved preprocessor's, else 128, at most the model's positions).
 
     Returns:
         The `Path` written.
@@ -71,6 +82,9 @@ def export_onnx(directory, out, opset=MIN_OPSET, quantize="none", representative
         raise ValueError("quantize='int8' needs representative text to calibrate "
                          "activations (--representative FILE).")
     model = serving.load_for_export(directory)
+    if with_tokenizer and isinstance(model, AlbertMultipleChoice):
+        raise ValueError("A multiple-choice model has no raw-text form (each example is "
+                         "several pairs); export it without --with-tokenizer.")
     function = serving.tokens_function(model, with_strings=False)
     signature = list(function.input_signature)
     proto, _ = tf2onnx.convert.from_function(function, input_signature=signature,
@@ -90,8 +104,15 @@ def export_onnx(directory, out, opset=MIN_OPSET, quantize="none", representative
         preprocessor = serving.preprocessor_for(directory, model)
         proto = _quantize_static(proto, int8.calibration_inputs(preprocessor, texts),
                                  tables=model.count_params() >= INT8_TABLES_MIN_PARAMETERS)
+    if with_tokenizer:
+        from keras_albert.export.onnx_text import text_model
+
+        preprocessor = serving.preprocessor_for(directory, model, sequence_length)
+        names = [spec.name for spec in serving.text_signature(serving.num_texts(directory))]
+        proto = text_model(proto, preprocessor.tokenizer, names,
+                           preprocessor.sequence_length, preprocessor.truncate)
     metadata = {"task": type(model).__name__, "label_names": serving.label_names(model),
-                "quantize": quantize}
+                "quantize": quantize, "with_tokenizer": with_tokenizer}
     entry = proto.metadata_props.add()
     entry.key, entry.value = METADATA_KEY, json.dumps(metadata)
     out = Path(out)
@@ -182,3 +203,23 @@ def read_metadata(path):
         if entry.key == METADATA_KEY:
             return json.loads(entry.value)
     return {}
+
+
+def inference_session(path):
+    """An onnxruntime CPU session of an `.onnx` file, with onnxruntime-extensions'
+    operators registered when the file uses them (the tokenizer inside)."""
+    import onnx
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    proto = onnx.load(str(path), load_external_data=False)
+    if any(entry.domain == CUSTOM_DOMAIN for entry in proto.opset_import):
+        library = onnxruntime_extensions_library()
+        if library is None:
+            raise ImportError(f"{path} has the tokenizer inside, which runs on "
+                              "onnxruntime-extensions' operators: pip install "
+                              "onnxruntime-extensions")
+        options.register_custom_ops_library(library)
+    return onnxruntime.InferenceSession(str(path), options,
+                                        providers=["CPUExecutionProvider"])
+

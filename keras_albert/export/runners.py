@@ -82,22 +82,34 @@ class TFLiteRunner:
 
 
 class OnnxRunner:
-    """An `.onnx` file in onnxruntime (CPU)."""
-
-    takes_text = False
+    """An `.onnx` file in onnxruntime (CPU), with onnxruntime-extensions'
+    operators where the file has the tokenizer inside."""
 
     def __init__(self, path):
-        import onnxruntime
-
         self.metadata = onnx_export.read_metadata(path)
-        self.session = onnxruntime.InferenceSession(str(path),
-                                                    providers=["CPUExecutionProvider"])
+        self.session = onnx_export.inference_session(path)
+        self.inputs = sorted(value.name for value in self.session.get_inputs())
+        self.takes_text = "token_ids" not in self.inputs
         self.names = [output.name for output in self.session.get_outputs()]
 
+    def _run(self, feed):
+        return dict(zip(self.names, self.session.run(None, feed), strict=True))
+
     def tokens(self, inputs):
-        values = self.session.run(None, {name: np.asarray(inputs[name], np.int32)
-                                         for name in TOKEN_INPUTS})
-        return dict(zip(self.names, values, strict=True))
+        return self._run({name: np.asarray(inputs[name], np.int32) for name in TOKEN_INPUTS})
+
+    def texts(self, texts):
+        # onnxruntime takes `str` only (it would pass bytes on as their repr):
+        # bytes that are not UTF-8 become U+FFFD, as the SavedModel does.
+        texts = [tuple(map(_as_str, t)) if isinstance(t, tuple) else _as_str(t)
+                 for t in texts]
+        columns = [texts] if len(self.inputs) == 1 else list(zip(*texts, strict=True))
+        return self._run({name: np.array(list(column), dtype=object)
+                          for name, column in zip(self.inputs, columns, strict=True)})
+
+
+def _as_str(text):
+    return text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
 
 
 def load_runner(path):

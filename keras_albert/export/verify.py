@@ -3,8 +3,9 @@
 On held-out labelled examples (any texts, for a model without a task head,
 whose embeddings are compared), each artifact (a SavedModel's two signatures,
 each `.tflite`, each `.onnx`) reports the max abs logit difference from the
-Keras model (for a TFLite file with the tokenizer inside, over the examples its
-tokenizer splits as the model's own does, and the share of those), the share of examples where it picks the same label, the task
+Keras model (for a TFLite or ONNX file with the tokenizer inside, over the
+examples its tokenizer splits as the model's own does, and the share of
+those), the share of examples where it picks the same label, the task
 metric, its size against the parameters, the median latency at batch 1 for a
 short and a 128-token input, and whether it gave finite outputs on bad input
 (empty, whitespace, non-UTF-8 and over-long text, batches of 1 and 256,
@@ -59,6 +60,24 @@ def _in_batches(run, inputs, name, size=32):
     else:
         parts = [run(batch) for batch in _batches(inputs, size)]
     return np.concatenate([part[name] for part in parts])
+
+
+def _with_ids(run, reference, size=32):
+    """`reference.output` of `run` on the reference texts, and per text
+    whether its `token_ids` output (padded to its batch's longest row) are
+    the model's own packed ids."""
+    pad = reference.preprocessor.tokenizer.pad_token_id
+    values, same = [], []
+    for start in range(0, len(reference.texts), size):
+        outputs = run(reference.texts[start:start + size])
+        ids = outputs["token_ids"]
+        expected = reference.inputs["token_ids"][start:start + size]
+        width = min(ids.shape[1], expected.shape[1])
+        same.append((ids[:, :width] == expected[:, :width]).all(axis=1)
+                    & (ids[:, width:] == pad).all(axis=1)
+                    & (expected[:, width:] == pad).all(axis=1))
+        values.append(outputs[reference.output])
+    return np.concatenate(values), np.concatenate(same)
 
 
 def median_ms(function, runs=LATENCY_RUNS):
@@ -148,9 +167,13 @@ def _check_artifact(path, reference):
     results = []
     for mode in modes:
         precision = _precision(runner)
+        same = np.ones(len(reference.texts), bool)
         if mode == "text":
             run = runner.texts
-            values = _in_batches(run, reference.texts, reference.output)
+            if kind == "onnx":  # its own packed ids are an output
+                values, same = _with_ids(run, reference)
+            else:
+                values = _in_batches(run, reference.texts, reference.output)
             short, long = [reference.texts[0]], [reference.long_text]
             texts = ([(t, t) for t in BAD_TEXTS] if isinstance(reference.texts[0], tuple)
                      else BAD_TEXTS)
@@ -162,10 +185,11 @@ def _check_artifact(path, reference):
             padding = {name: np.zeros((256, 8), np.int32) for name in serving.TOKEN_INPUTS}
             bad = [run(padding), run({k: v[:1] for k, v in padding.items()})]
         expected = reference.outputs[reference.output]
-        # A TFLite tokenizer is another implementation: the logit bound holds
-        # where it gives the model's own ids; its agreement is reported.
-        same = (reference.same_lite_tokens if kind == "tflite" and mode == "text"
-                else np.ones(len(values), bool))
+        # A TFLite or ONNX tokenizer is another implementation: the logit
+        # bound holds where it gives the model's own ids; its agreement is
+        # reported.
+        if kind == "tflite" and mode == "text":
+            same = reference.same_lite_tokens
         result = {
             "artifact": str(path), "kind": kind, "input": mode, "precision": precision,
             "max_abs_diff": float(np.abs(values - expected)[same].max()),

@@ -59,23 +59,28 @@ def normalize_text(text, lowercase=True, keep_accents=False):
     return text
 
 
-def _character_class(predicate):
-    """An RE2 character class of the code points where `predicate` holds."""
+def character_class(codes):
+    """An RE2 character class of the code points `codes` (ascending)."""
     ranges = []
-    for code in range(sys.maxunicode + 1):
-        if predicate(chr(code)):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1][1] = code
-            else:
-                ranges.append([code, code])
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
     return "[" + "".join(
         f"\\x{{{first:x}}}" + (f"-\\x{{{last:x}}}" if last > first else "")
         for first, last in ranges
     ) + "]"
 
 
+def _character_class(predicate):
+    """An RE2 character class of the code points where `predicate` holds."""
+    return character_class(code for code in range(sys.maxunicode + 1)
+                           if predicate(chr(code)))
+
+
 @functools.cache
-def _whitespace_class():
+def whitespace_class():
     # RE2's `\s` is ASCII only; `str.split()` also splits on U+001C..U+001F,
     # U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028/9, U+202F, U+205F, U+3000.
     return _character_class(str.isspace)
@@ -140,7 +145,7 @@ def normalize_in_graph(strings, lowercase=True, keep_accents=False):
         raise ValueError(
             f"`strings` must be a tf.string tensor. Received: strings={strings!r}"
         )
-    strings = tf.strings.regex_replace(strings, _whitespace_class() + "+", " ")
+    strings = tf.strings.regex_replace(strings, whitespace_class() + "+", " ")
     strings = tf.strings.regex_replace(strings, "^ | $", "")
     strings = tf.strings.regex_replace(strings, "``|''", '"')
     if not keep_accents:

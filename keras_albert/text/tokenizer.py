@@ -18,6 +18,7 @@ from keras_albert.text.normalization import (
     normalize_text,
 )
 from keras_albert.text.sentencepiece_lite import lite_tokenizer
+from keras_albert.text.sentencepiece_onnx import add_sentencepiece
 from keras_albert.text.tokenizer_base import AlbertTokenizerBase
 from keras_albert.text.tokenizer_files import (
     TOKENIZER_TYPE,
@@ -135,6 +136,9 @@ class AlbertTokenizer(AlbertTokenizerBase, SentencePieceTokenizer):
 
     def lite_tokenizer(self):
         return lite_tokenizer(self)
+
+    def onnx_tokenizer(self, graph, strings):
+        return add_sentencepiece(graph, self, strings)  # see sentencepiece_onnx
 
     def export_resources(self):
         return [sentencepiece_resource(self)]

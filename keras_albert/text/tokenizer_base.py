@@ -62,6 +62,16 @@ class AlbertTokenizerBase:
         gives this tokenizer's own ids."""
         raise NotImplementedError(f"{type(self).__name__} has no TFLite tokenizer.")
 
+    def onnx_tokenizer(self, graph, strings):
+        """Add this tokenizer's ONNX nodes (onnxruntime-extensions' operators
+        and standard ones) to `graph` (a `sentencepiece_onnx.OnnxTokenizerGraph`)
+        on the (batch,) string tensor named `strings`; returns the names of the
+        flat int32 ids and the int64 row splits, for `export onnx
+        --with-tokenizer`."""
+        raise ValueError(f"The {self.tokenizer_type} tokenizer has no ONNX form yet; "
+                         "export the ONNX file without --with-tokenizer (token inputs) "
+                         "or a TFLite file with it.")
+
     def export_resources(self):
         """The TensorFlow resources an export archive must track to save the
         tokenizer's graph (none unless a subclass holds some)."""

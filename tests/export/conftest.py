@@ -81,6 +81,9 @@ EXPORTS = [
     ("float32.onnx", ["onnx"]),
     ("dynamic.onnx", ["onnx", "--quantize", "dynamic"]),
     ("int8.onnx", ["onnx", "--quantize", "int8", "--representative", "{calibration}"]),
+    ("text.onnx", ["onnx", "--with-tokenizer"]),
+    ("int8_text.onnx", ["onnx", "--quantize", "int8", "--representative", "{calibration}",
+                        "--with-tokenizer"]),
 ]
 
 

@@ -1,7 +1,8 @@
 """Every kind of artifact, made by `keras-albert export` as a user makes it,
 held by `keras-albert verify` to its bounds (`export.verify.BOUNDS`) on 256
 held-out texts: float32, float16, dynamic-range and full-int8 TFLite (token
-and tokenizer-inside files), ONNX float32, dynamic and static int8, and the TF Serving
+and tokenizer-inside files), ONNX float32, dynamic and static int8 (token and
+tokenizer-inside files), and the TF Serving
 SavedModel's two signatures."""
 
 import json
@@ -53,6 +54,8 @@ def _row(report, name, mode):
     ("float32.onnx", "tokens", "float32"),
     ("dynamic.onnx", "tokens", "dynamic"),
     ("int8.onnx", "tokens", "int8"),
+    ("text.onnx", "text", "float32"),
+    ("int8_text.onnx", "text", "int8"),
     ("7", "tokens", "float32"),
     ("7", "text", "float32"),
 ])
@@ -74,5 +77,6 @@ def test_verify_ran_on_every_artifact(report):
     assert report["examples"] == ROWS
     assert len(report["artifacts"]) == len(EXPORTS) + 2  # a SavedModel counts twice
     assert report["passed"] and report["status"] == 0
-    # Every held-out gloss tokenizes inside TFLite as the model's tokenizer does.
+    # Every held-out gloss tokenizes inside TFLite and ONNX as the model's
+    # tokenizer does.
     assert {r["tokenizer_agreement"] for r in report["artifacts"]} == {1.0}

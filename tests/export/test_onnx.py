@@ -74,3 +74,78 @@ def test_onnx_static_int8_quantizes_the_dense_layers_only(exported, reference):
     assert tables and all(a.dtype == np.float32 for a in tables)
     logits = OnnxRunner(path).tokens(inputs)["logits"]
     assert (logits.argmax(-1) == expected.argmax(-1)).mean() >= 0.95
+
+
+def test_onnx_with_tokenizer_takes_raw_text(classifier_dir, exported, glosses, reference):
+    """Strings in (any batch), the model's own packed ids and logits out."""
+    import onnx
+
+    from keras_albert.export.serving import (
+        load_for_export,
+        pack_texts,
+        preprocessor_for,
+    )
+
+    path = exported["text.onnx"]
+    proto = onnx.load(str(path))
+    assert [value.name for value in proto.graph.input] == ["text"]
+    assert read_onnx_metadata(path)["with_tokenizer"] is True
+    runner = OnnxRunner(path)
+    assert runner.takes_text
+    _, expected = reference
+    outputs = runner.texts(glosses[:32])
+    np.testing.assert_allclose(outputs["logits"], expected, atol=1e-4)
+    texts = ["Crème BRÛLÉE ``hot''  naïve", "x " * 300, ""]
+    ids = runner.texts(texts)["token_ids"]
+    model = load_for_export(classifier_dir)
+    own = pack_texts(texts, preprocessor_for(classifier_dir, model))["token_ids"]
+    assert ids.shape[1] == 32 and (ids == own[:, :32]).all()  # padded to the longest
+    assert runner.texts([b"caf\xe9 \xff"])["logits"].shape == (1, len(LABELS))
+    assert runner.texts([])["logits"].shape == (0, len(LABELS))
+
+
+@pytest.mark.parametrize("truncate", ["longest_first", "waterfall"])
+def test_onnx_with_tokenizer_packs_pairs_as_the_preprocessor(classifier_dir, glosses,
+                                                              tmp_path, truncate):
+    """`[CLS] A [SEP] B [SEP]`, truncated as the preprocessor truncates, over
+    pairs where A, B, both or neither are too long."""
+    import json
+
+    from keras_albert.export.serving import (
+        keras_outputs,
+        load_for_export,
+        pack_texts,
+        preprocessor_for,
+    )
+    from tests.export.conftest import as_pair_task
+
+    directory = as_pair_task(classifier_dir, tmp_path / "pair")
+    config = json.loads((directory / "config.json").read_text())
+    config["preprocessor"]["config"]["truncate"] = truncate
+    (directory / "config.json").write_text(json.dumps(config))
+    model = load_for_export(directory)
+    preprocessor = preprocessor_for(directory, model)
+    assert preprocessor.truncate == truncate
+    long = "word " * 40
+    pairs = [(glosses[i], glosses[-1 - i]) for i in range(20)] + [
+        ("", "a b"), ("a", ""), ("", ""), (long, "w w w"), ("w w w", long), (long, long)]
+    path = export_onnx(directory, tmp_path / "pair.onnx", with_tokenizer=True)
+    runner = OnnxRunner(path)
+    assert runner.inputs == ["text_a", "text_b"]
+    outputs = runner.texts(pairs)
+    expected = pack_texts(pairs, preprocessor)
+    width = outputs["token_ids"].shape[1]
+    assert (outputs["token_ids"] == expected["token_ids"][:, :width]).all()
+    assert (expected["token_ids"][:, width:] == 0).all()
+    np.testing.assert_allclose(outputs["logits"], keras_outputs(model, expected)["logits"],
+                               atol=1e-4)  # the segment ids and mask too
+
+
+def test_onnx_with_tokenizer_refuses_what_it_cannot_tokenize(tmp_path):
+    from keras_albert.text import AlbertWordPieceTokenizer
+    from keras_albert.text.sentencepiece_onnx import OnnxTokenizerGraph
+
+    vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "##b"]
+    tokenizer = AlbertWordPieceTokenizer(vocabulary)
+    with pytest.raises(ValueError, match="wordpiece tokenizer has no ONNX form"):
+        tokenizer.onnx_tokenizer(OnnxTokenizerGraph("t/"), "text")
