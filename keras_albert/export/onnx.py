@@ -35,7 +35,7 @@ from keras_albert.export import serving
 from keras_albert.files import atomic_path
 from keras_albert.locate import locate
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
-from keras_albert.text.sentencepiece_onnx import CUSTOM_DOMAIN
+from keras_albert.text.onnx_graph import CUSTOM_DOMAIN
 
 MIN_OPSET = 17
 METADATA_KEY = "keras_albert"

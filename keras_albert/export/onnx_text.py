@@ -15,9 +15,10 @@ Running such a file needs onnxruntime-extensions' library registered in the
 session (`register_custom_ops_library(onnxruntime_extensions.get_library_path())`).
 """
 
-from keras_albert.text.sentencepiece_onnx import CUSTOM_DOMAIN, OnnxTokenizerGraph
+from keras_albert.text.onnx_graph import CUSTOM_DOMAIN, OnnxTokenizerGraph
 
 PREFIX = "text/"
+DOMAIN_VERSIONS = {CUSTOM_DOMAIN: 1, "ai.onnx.ml": 3}  # LabelEncoder: opset 2 or newer
 INT64_MAX = 2**63 - 1
 
 
@@ -125,6 +126,7 @@ def text_model(token_model, tokenizer, names, sequence_length, truncate):
     merged.value_info.extend(body.graph.value_info)
     del body.graph.node[:]
     body.graph.CopyFrom(merged)
-    if not any(entry.domain == CUSTOM_DOMAIN for entry in body.opset_import):
-        body.opset_import.append(helper.make_opsetid(CUSTOM_DOMAIN, 1))
+    imported = {entry.domain for entry in body.opset_import}
+    for domain in sorted({node.domain for node in graph.nodes} - imported - {""}):
+        body.opset_import.append(helper.make_opsetid(domain, DOMAIN_VERSIONS[domain]))
     return body

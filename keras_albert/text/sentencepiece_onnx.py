@@ -12,52 +12,21 @@ through one table, character by character (3,746 characters on Python
 3.11's Unicode 14.0 for an uncased model).
 
 Differs from `AlbertTokenizer` only on a word-final capital sigma (`str.lower`
-gives final sigma, a character table cannot see the word's end);
+gives final sigma, a character table cannot see the word's end) and after a
+NUL (onnxruntime-extensions reads a string up to its first NUL);
 `keras-albert verify` measures the token agreement on real text.
 """
 
 import functools
-import sys
 import unicodedata
 
-from keras_albert.text.normalization import character_class, whitespace_class
-
-CUSTOM_DOMAIN = "ai.onnx.contrib"  # onnxruntime-extensions' operators
-
-
-class OnnxTokenizerGraph:
-    """ONNX nodes and initializers under a name prefix: each helper adds
-    nodes and returns the name of its output."""
-
-    def __init__(self, prefix):
-        from onnx import helper
-
-        self.helper = helper
-        self.prefix = prefix
-        self.nodes = []
-        self.initializers = []
-        self._count = 0
-
-    def name(self, hint):
-        self._count += 1
-        return f"{self.prefix}{hint}_{self._count}"
-
-    def constant(self, value, data_type, hint="constant", dims=()):
-        """An initializer holding `value` (a list for `dims`, else a scalar)."""
-        name = self.name(hint)
-        values = value if isinstance(value, list) else [value]
-        self.initializers.append(self.helper.make_tensor(name, data_type, list(dims), values))
-        return name
-
-    def node(self, op_type, inputs, domain="", hint=None, outputs=1, **attributes):
-        names = [self.name(hint or op_type) for _ in range(outputs)]
-        self.nodes.append(self.helper.make_node(op_type, list(inputs), names,
-                                                name=names[0], domain=domain, **attributes))
-        return names[0] if outputs == 1 else names
-
-
-def _code_points():
-    return [code for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF]
+from keras_albert.text.normalization import whitespace_class
+from keras_albert.text.onnx_graph import (
+    CUSTOM_DOMAIN,
+    add_character_map,
+    add_regex_replace,
+    code_points,
+)
 
 
 @functools.cache
@@ -67,7 +36,7 @@ def character_map(lowercase, keep_accents):
     NFKD + dropping combining marks (unless `keep_accents`) and `str.lower`
     (if `lowercase`) give something NFKC does not, maps to that."""
     mapping = {}
-    for code in _code_points():
+    for code in code_points():
         character = chr(code)
         target = character
         if not keep_accents:
@@ -82,51 +51,10 @@ def character_map(lowercase, keep_accents):
 
 def add_normalization(graph, strings, lowercase, keep_accents):
     """ALBERT's text normalization of the (batch,) `strings` (see the module)."""
-    from onnx import TensorProto
-
-    def string(value):
-        return graph.constant(value.encode(), TensorProto.STRING, "string", [1])
-
-    def int64(value):
-        return graph.constant(value, TensorProto.INT64, "int64", [1])
-
-    def op(op_type, *inputs, **attributes):
-        return graph.node(op_type, inputs, **attributes)
-
-    def replace(strings, pattern, rewrite):
-        return op("StringRegexReplace", strings, string(pattern), string(rewrite),
-                  domain=CUSTOM_DOMAIN, global_replace=1)
-
-    strings = replace(strings, whitespace_class() + "+", " ")
-    strings = replace(strings, "^ | $", "")
-    strings = replace(strings, "``|''", '"')
-    mapping = character_map(lowercase, keep_accents)
-    dropped = sorted(ord(c) for c, target in mapping.items() if not target)
-    if dropped:  # StringMapping cannot map to nothing
-        strings = replace(strings, character_class(dropped), "")
-    mapping = {c: target for c, target in mapping.items() if target}
-    if mapping:
-        # Characters (one row more, so that no batch is empty), mapped, joined.
-        strings = op("Concat", strings, string(""), axis=0)
-        characters, _, _, splits = graph.node(
-            "StringRegexSplitWithOffsets", [strings, string("(.)"), string("(.)")],
-            domain=CUSTOM_DOMAIN, outputs=4)
-        characters = op("StringMapping", characters, domain=CUSTOM_DOMAIN,
-                        map="\n".join(f"{c}\t{target}" for c, target in mapping.items()))
-        starts = op("Slice", splits, int64(0), int64(-1))
-        lengths = op("Sub", op("Slice", splits, int64(1), int64(2**63 - 1)), starts)
-        width = op("Max", op("ReduceMax", lengths, keepdims=0),
-                   graph.constant(1, TensorProto.INT64, "int64"))
-        position = op("Unsqueeze", op("Range", graph.constant(0, TensorProto.INT64, "int64"),
-                                      width, graph.constant(1, TensorProto.INT64, "int64")),
-                      int64(0))  # (1, W)
-        index = op("Where", op("Less", position, op("Unsqueeze", lengths, int64(1))),
-                   op("Add", op("Unsqueeze", starts, int64(1)), position),
-                   op("Shape", characters))  # past the end: the "" appended below
-        dense = op("Gather", op("Concat", characters, string(""), axis=0), index, axis=0)
-        strings = op("StringJoin", dense, string(""), int64(1), domain=CUSTOM_DOMAIN)
-        strings = op("Slice", strings, int64(0), int64(-1))
-    return strings
+    strings = add_regex_replace(graph, strings, whitespace_class() + "+", " ")
+    strings = add_regex_replace(graph, strings, "^ | $", "")
+    strings = add_regex_replace(graph, strings, "``|''", '"')
+    return add_character_map(graph, strings, character_map(lowercase, keep_accents))
 
 
 def add_sentencepiece(graph, tokenizer, strings):

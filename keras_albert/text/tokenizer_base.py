@@ -64,11 +64,11 @@ class AlbertTokenizerBase:
 
     def onnx_tokenizer(self, graph, strings):
         """Add this tokenizer's ONNX nodes (onnxruntime-extensions' operators
-        and standard ones) to `graph` (a `sentencepiece_onnx.OnnxTokenizerGraph`)
+        and standard ones) to `graph` (an `onnx_graph.OnnxTokenizerGraph`)
         on the (batch,) string tensor named `strings`; returns the names of the
         flat int32 ids and the int64 row splits, for `export onnx
         --with-tokenizer`."""
-        raise ValueError(f"The {self.tokenizer_type} tokenizer has no ONNX form yet; "
+        raise ValueError(f"{type(self).__name__} has no ONNX form; "
                          "export the ONNX file without --with-tokenizer (token inputs) "
                          "or a TFLite file with it.")
 

@@ -24,6 +24,7 @@ from keras_albert.text.special_tokens import (
 )
 from keras_albert.text.tokenizer_base import AlbertTokenizerBase, read_tokenizer_config
 from keras_albert.text.wordpiece_lite import lite_tokenizer
+from keras_albert.text.wordpiece_onnx import add_wordpiece
 
 
 def read_vocabulary(path):
@@ -120,6 +121,9 @@ class AlbertWordPieceTokenizer(AlbertTokenizerBase, WordPieceTokenizer):
 
     def lite_tokenizer(self):
         return lite_tokenizer(self)  # see keras_albert.text.wordpiece_lite
+
+    def onnx_tokenizer(self, graph, strings):
+        return add_wordpiece(graph, self, strings)  # see keras_albert.text.wordpiece_onnx
 
     def encoder(self):
         # One traced graph for every text (an eager layer call per text costs

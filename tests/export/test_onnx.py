@@ -140,12 +140,3 @@ def test_onnx_with_tokenizer_packs_pairs_as_the_preprocessor(classifier_dir, glo
     np.testing.assert_allclose(outputs["logits"], keras_outputs(model, expected)["logits"],
                                atol=1e-4)  # the segment ids and mask too
 
-
-def test_onnx_with_tokenizer_refuses_what_it_cannot_tokenize(tmp_path):
-    from keras_albert.text import AlbertWordPieceTokenizer
-    from keras_albert.text.sentencepiece_onnx import OnnxTokenizerGraph
-
-    vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "##b"]
-    tokenizer = AlbertWordPieceTokenizer(vocabulary)
-    with pytest.raises(ValueError, match="wordpiece tokenizer has no ONNX form"):
-        tokenizer.onnx_tokenizer(OnnxTokenizerGraph("t/"), "text")

@@ -125,17 +125,23 @@ def test_verify_on_a_chinese_labelled_file(converted, lite_file, tmp_path):
                             for i, line in enumerate(lines)), "utf-8")
     assert main(["export", "onnx", str(converted), "--out", str(tmp_path / "zh.onnx")]) in (
         0, None)
+    assert main(["export", "onnx", str(converted), "--out", str(tmp_path / "zh_text.onnx"),
+                 "--with-tokenizer"]) in (0, None)
+    text_onnx = load_runner(tmp_path / "zh_text.onnx")  # raw Chinese in, as transformers
+    np.testing.assert_allclose(text_onnx.texts(REFERENCE["texts"])["logits"], EXPECTED,
+                               atol=1e-4)
     report = tmp_path / "report.json"
     assert main(["verify", str(converted), str(lite_file), str(tmp_path / "zh.onnx"),
-                 "--data", str(data),
+                 str(tmp_path / "zh_text.onnx"), "--data", str(data),
                  "--json", str(report)]) == 0
     report = json.loads(report.read_text())
     assert report["passed"] and report["examples"] == 100
-    lite, onnx = report["artifacts"]
-    for row in (lite, onnx):  # ONNX takes token ids: tokenized by the Keras side
+    lite, onnx, onnx_text = report["artifacts"]
+    for row in (lite, onnx, onnx_text):  # zh.onnx takes ids tokenized by the Keras side
         assert row["failures"] == [] and row["max_abs_diff"] <= 1e-4
-    # Every held-out line tokenizes inside TFLite as the graph tokenizer does.
-    assert lite["tokenizer_agreement"] == 1.0
+    # Every held-out line tokenizes inside TFLite and ONNX as the graph
+    # tokenizer does.
+    assert lite["tokenizer_agreement"] == onnx_text["tokenizer_agreement"] == 1.0
 
 
 def test_save_hf_writes_a_bert_tokenizer_transformers_reads(converted, tmp_path):

@@ -16,11 +16,8 @@ from onnx import TensorProto, helper
 from keras_albert.compat import onnxruntime_extensions_library
 from keras_albert.text import AlbertTokenizer
 from keras_albert.text.normalization import normalize_text
-from keras_albert.text.sentencepiece_onnx import (
-    CUSTOM_DOMAIN,
-    OnnxTokenizerGraph,
-    add_normalization,
-)
+from keras_albert.text.onnx_graph import CUSTOM_DOMAIN, OnnxTokenizerGraph
+from keras_albert.text.sentencepiece_onnx import add_normalization
 from tests.text.conftest import MIXED
 
 

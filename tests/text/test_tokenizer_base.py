@@ -106,3 +106,11 @@ def test_a_second_tokenizer_type_needs_no_pipeline_change(tmp_path, monkeypatch)
     starts = vocabulary.word_starts.numpy()
     assert starts[WORDPIECE.index("hello")] and not starts[WORDPIECE.index("##s")]
     assert tokenizer.encoder()("unhappy the") == [107, 108, 109]
+
+
+def test_a_tokenizer_without_an_onnx_form_says_so():
+    from keras_albert.text.onnx_graph import OnnxTokenizerGraph
+    from keras_albert.text.tokenizer_base import AlbertTokenizerBase
+
+    with pytest.raises(ValueError, match="AlbertTokenizerBase has no ONNX form"):
+        AlbertTokenizerBase().onnx_tokenizer(OnnxTokenizerGraph("t/"), "text")

@@ -179,3 +179,41 @@ def test_encoder_gives_the_graph_ids(lines, vocabulary):
     encode = tokenizer.encoder()
     texts = lines[:200] + EDGES
     assert [encode(t) for t in texts] == graph_ids(tokenizer, texts)
+
+
+@pytest.mark.parametrize("lowercase", [True, False], ids=["uncased", "cased"])
+def test_onnx_tokenizer_agrees_on_debian_lines(lines, vocabulary, lowercase):
+    """onnxruntime-extensions' operators (`wordpiece_onnx`) give transformers'
+    ids on every Debian line and edge case but the one with a NUL (the
+    operators read a string up to its first NUL)."""
+    import onnxruntime
+    from onnx import TensorProto, helper
+
+    from keras_albert.compat import onnxruntime_extensions_library
+    from keras_albert.text.onnx_graph import CUSTOM_DOMAIN, OnnxTokenizerGraph
+
+    tokenizer = AlbertWordPieceTokenizer(vocabulary, lowercase=lowercase)
+    graph = OnnxTokenizerGraph("t/")
+    ids, splits = tokenizer.onnx_tokenizer(graph, "text")
+    model = helper.make_model(
+        helper.make_graph(
+            [*graph.nodes, helper.make_node("Identity", [ids], ["ids"]),
+             helper.make_node("Identity", [splits], ["splits"])], "wordpiece",
+            [helper.make_tensor_value_info("text", TensorProto.STRING, [None])],
+            [helper.make_tensor_value_info("ids", TensorProto.INT32, [None]),
+             helper.make_tensor_value_info("splits", TensorProto.INT64, [None])],
+            graph.initializers),
+        opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(CUSTOM_DOMAIN, 1),
+                       helper.make_opsetid("ai.onnx.ml", 3)])
+    options = onnxruntime.SessionOptions()
+    options.register_custom_ops_library(onnxruntime_extensions_library())
+    session = onnxruntime.InferenceSession(model.SerializeToString(), options,
+                                           providers=["CPUExecutionProvider"])
+    texts = lines + EDGES
+    got = []
+    for start in range(0, len(texts), 2000):
+        batch = texts[start:start + 2000]
+        values, row_splits = session.run(None, {"text": np.array(batch, dtype=object)})
+        got += [values[row_splits[i]:row_splits[i + 1]].tolist() for i in range(len(batch))]
+    bert = reference(vocabulary, do_lower_case=lowercase)
+    assert mismatches(got, texts, bert) == [text for text in EDGES if "\x00" in text]
