@@ -13,6 +13,7 @@ from keras_albert.export import (
 )
 from keras_albert.export.encoder import saved_as_encoder
 from keras_albert.export.int8 import FLOAT_IN_INT8
+from keras_albert.export.serving import DTYPES
 from keras_albert.export.tflite import QUANTIZATIONS
 from keras_albert.files import atomic_path
 from keras_albert.finetune import read_texts
@@ -22,7 +23,7 @@ def _export(args):
     if args.format == "saved-model":
         path = export_saved_model(args.model, args.out, args.name, version=args.version,
                                   sequence_length=args.sequence_length,
-                                  overwrite=args.overwrite)
+                                  overwrite=args.overwrite, dtype=args.dtype)
     elif args.format == "tflite":
         texts = None
         if args.representative:
@@ -69,6 +70,10 @@ def add_parsers(commands):
     export.add_argument("--version", type=int, default=1, help="saved-model: version")
     export.add_argument("--overwrite", action="store_true",
                         help="saved-model: replace an existing version")
+    export.add_argument("--dtype", default="float32", choices=DTYPES,
+                        help="saved-model: compute in float32, or in bfloat16 "
+                        "(mixed_bfloat16: float32 weights and outputs) for CPUs with "
+                        "bfloat16 units")
     export.add_argument("--quantize", default="none", choices=QUANTIZATIONS,
                         help="tflite: weights (and, for int8, activations); onnx: "
                         "none, dynamic or int8 (static, calibrated)")

@@ -4,6 +4,7 @@ an `.onnx` file with onnxruntime. Each runner takes token inputs (or raw
 texts, where the artifact has the tokenizer inside) and returns named outputs
 as NumPy arrays."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,8 @@ class SavedModelRunner:
         import tensorflow_text  # noqa: F401  (registers the SentencePiece op)
 
         self._tf = tf
+        info = Path(path) / "assets.extra" / "keras_albert.json"
+        self.metadata = json.loads(info.read_text()) if info.is_file() else {}
         self.loaded = tf.saved_model.load(str(path))
         self.takes_text = "serving_default" in self.loaded.signatures and (
             "token_ids" not in self.loaded.signatures["serving_default"]

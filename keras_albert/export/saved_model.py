@@ -36,7 +36,7 @@ def check_version(version):
 
 
 def export_saved_model(directory, base, name, version=1, sequence_length=None,
-                       overwrite=False):
+                       overwrite=False, dtype="float32"):
     """Write the model of a pretrained `directory` to `base/name/version/`.
 
     Args:
@@ -48,6 +48,9 @@ def export_saved_model(directory, base, name, version=1, sequence_length=None,
         sequence_length: length the raw-text signature packs to (default: the
             saved preprocessor's, else 128); longer texts are truncated.
         overwrite: replace an existing version.
+        dtype: `"float32"`, or `"mixed_bfloat16"` to compute in bfloat16
+            (float32 weights and outputs) on CPUs with bfloat16 units (see
+            `keras_albert.training.precision`).
 
     Returns:
         The `Path` of the version directory.
@@ -60,7 +63,7 @@ def export_saved_model(directory, base, name, version=1, sequence_length=None,
     if target.exists() and not overwrite:
         raise ValueError(f"{target} already exists; pick another --version or pass "
                          "--overwrite.")
-    model = serving.load_for_export(directory)
+    model = serving.load_for_export(directory, dtype)
     preprocessor = None
     if has_tokenizer(directory) and not isinstance(model, AlbertMultipleChoice):
         preprocessor = serving.preprocessor_for(directory, model, sequence_length)
@@ -75,7 +78,7 @@ def export_saved_model(directory, base, name, version=1, sequence_length=None,
 
     def write(temporary):
         exported.write_out(str(temporary), verbose=False)
-        _write_assets(temporary, model, preprocessor, list(endpoints))
+        _write_assets(temporary, model, preprocessor, list(endpoints), dtype)
 
     # Written under a dot-name and renamed whole: TF Serving only picks up
     # numeric directories, so it never loads a half-written version.
@@ -83,7 +86,7 @@ def export_saved_model(directory, base, name, version=1, sequence_length=None,
     return target
 
 
-def _write_assets(export_dir, model, preprocessor, signatures):
+def _write_assets(export_dir, model, preprocessor, signatures, dtype):
     """Label names and the packing length beside the graph, for clients."""
     extra = Path(export_dir) / "assets.extra"
     extra.mkdir(exist_ok=True)
@@ -92,5 +95,5 @@ def _write_assets(export_dir, model, preprocessor, signatures):
         (extra / LABELS_FILE).write_text("".join(f"{n}\n" for n in names), encoding="utf-8")
     info = {"task": type(model).__name__, "label_names": names,
             "sequence_length": preprocessor.sequence_length if preprocessor else None,
-            "signatures": signatures}
+            "signatures": signatures, "dtype": dtype}
     (extra / "keras_albert.json").write_text(json.dumps(info, indent=2))

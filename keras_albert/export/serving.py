@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_albert.checks import check_choice
 from keras_albert.export import encoder
 from keras_albert.models.backbone import AlbertBackbone
 from keras_albert.models.pretrained import (
@@ -35,12 +36,18 @@ TOKEN_INPUTS = ("token_ids", "segment_ids", "padding_mask")
 DEFAULT_SEQUENCE_LENGTH = 128
 
 
-def load_for_export(directory):
-    """The model of a pretrained directory, in float32 with the encoder
-    unrolled (the form TFLite and ONNX convert without TF ops; shared weights
-    stay one variable each)."""
+DTYPES = ("float32", "mixed_bfloat16")
+
+
+def load_for_export(directory, dtype="float32"):
+    """The model of a pretrained directory with the encoder unrolled (the
+    form TFLite and ONNX convert without TF ops; shared weights stay one
+    variable each), in float32 or, for a SavedModel served on CPUs with
+    bfloat16 units, `mixed_bfloat16` (float32 weights, bfloat16 arithmetic,
+    float32 outputs)."""
+    check_choice("dtype", dtype, DTYPES)
     return load_pretrained(directory, backbone_overrides={"execution": "unrolled",
-                                                          "dtype": "float32"})
+                                                          "dtype": dtype})
 
 
 def num_texts(directory):

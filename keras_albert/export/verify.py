@@ -33,6 +33,9 @@ from keras_albert.text.preprocessor import AlbertPreprocessor
 BOUNDS = {
     "float32": {"max_abs_diff": 1e-4, "size": 1.02, "bytes": 4},
     "float16": {"agreement": 0.995, "min_cosine": 0.999, "size": 1.05, "bytes": 2},
+    # bfloat16 arithmetic on float32 weights (a SavedModel): 8 bits of mantissa
+    "bfloat16": {"agreement": 0.99, "min_cosine": 0.99, "metric_drop": 0.01, "size": 1.02,
+                 "bytes": 4},
     "dynamic": {"agreement": 0.99, "min_cosine": 0.99, "metric_drop": 0.01, "size": 1.1,
                 "bytes": 1},
     "int8": {"agreement": 0.99, "min_cosine": 0.99, "metric_drop": 0.01, "size": 1.1,
@@ -93,6 +96,8 @@ def median_ms(function, runs=LATENCY_RUNS):
 
 def _precision(runner):
     metadata = getattr(runner, "metadata", {}) or {}
+    if metadata.get("dtype") == "mixed_bfloat16":
+        return "bfloat16"
     quantize = metadata.get("quantize", "none")
     return "float32" if quantize == "none" else quantize
 

@@ -3,7 +3,7 @@ held by `keras-albert verify` to its bounds (`export.verify.BOUNDS`) on 256
 held-out texts: float32, float16, dynamic-range and full-int8 TFLite (token
 and tokenizer-inside files), ONNX float32, dynamic and static int8 (token and
 tokenizer-inside files), and the TF Serving
-SavedModel's two signatures."""
+SavedModel's two signatures, in float32 and in bfloat16."""
 
 import json
 
@@ -29,7 +29,10 @@ def report(classifier_dir, exported, tmp_path_factory):
     for _ in range(2):  # the second time replaces the version
         assert main(["export", "saved-model", str(classifier_dir), "--out", str(serving),
                      "--name", "wordnet", "--version", "7", "--overwrite"]) == 0
-    artifacts = [*(exported[name] for name, _ in EXPORTS), serving / "wordnet" / "7"]
+    assert main(["export", "saved-model", str(classifier_dir), "--out", str(serving),
+                 "--name", "wordnet", "--version", "8", "--dtype", "mixed_bfloat16"]) == 0
+    artifacts = [*(exported[name] for name, _ in EXPORTS), serving / "wordnet" / "7",
+                 serving / "wordnet" / "8"]
     path = tmp_path / "report.json"
     status = main(["verify", str(classifier_dir), *map(str, artifacts), "--data",
                    str(held_out), "--json", str(path)])
@@ -58,6 +61,8 @@ def _row(report, name, mode):
     ("int8_text.onnx", "text", "int8"),
     ("7", "tokens", "float32"),
     ("7", "text", "float32"),
+    ("8", "tokens", "bfloat16"),
+    ("8", "text", "bfloat16"),
 ])
 def test_artifact_within_verify_bounds(report, name, mode, precision):
     row = _row(report, name, mode)
@@ -75,7 +80,7 @@ def test_artifact_within_verify_bounds(report, name, mode, precision):
 
 def test_verify_ran_on_every_artifact(report):
     assert report["examples"] == ROWS
-    assert len(report["artifacts"]) == len(EXPORTS) + 2  # a SavedModel counts twice
+    assert len(report["artifacts"]) == len(EXPORTS) + 4  # a SavedModel counts twice
     assert report["passed"] and report["status"] == 0
     # Every held-out gloss tokenizes inside TFLite and ONNX as the model's
     # tokenizer does.
