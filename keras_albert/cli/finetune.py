@@ -12,13 +12,14 @@ from keras_albert.finetune import evaluate, finetune, predict
 from keras_albert.finetune.config import CLASS_WEIGHTS, DTYPES, FinetuneConfig
 from keras_albert.finetune.registry import TASKS
 from keras_albert.locate import locate
+from keras_albert.models.lora import TARGETS
 from keras_albert.models.pretrained import read_config
 
 # The FinetuneConfig fields `finetune` takes from its options one to one.
 FINETUNE_SETTINGS = ("text_columns", "label_column", "vocab", "sequence_length",
                      "batch_size", "epochs", "learning_rate", "warmup_fraction",
                      "patience", "class_weight", "group_by_length", "dtype",
-                     "jit_compile", "seed", "restarts")
+                     "jit_compile", "seed", "restarts", "lora_rank", "lora_targets")
 
 
 def _finetune(args):
@@ -27,6 +28,7 @@ def _finetune(args):
         label_names = [name for name in args.labels.split(",") if name]
     verbose = 1 if sys.stdout.isatty() else 2  # no progress bars in log files
     settings = {name: getattr(args, name) for name in FINETUNE_SETTINGS}
+    settings["lora_targets"] = tuple(settings["lora_targets"])
     summary = finetune(args.task, args.model, args.train, args.out, eval=args.eval,
                        config=FinetuneConfig(label_names=label_names, verbose=verbose,
                                              **settings))
@@ -126,6 +128,13 @@ def add_parsers(commands):
     finetune.add_argument("--restarts", type=int,
                           help="fine-tune N times (seeds --seed, --seed + 1, ...) and "
                           "keep the run best on --eval")
+    finetune.add_argument("--lora-rank", type=int, metavar="R",
+                          help="train rank-R LoRA updates of the backbone's dense layers "
+                          "and the head only (the backbone frozen); writes the merged "
+                          "model and OUT/adapter (the trained weights alone)")
+    finetune.add_argument("--lora-targets", nargs="+", choices=list(TARGETS),
+                          metavar="LAYER", help="the dense layers LoRA adapts: "
+                          f"{', '.join(TARGETS)} (default: query value)")
     # Defaults are FinetuneConfig's, so the command and the Python call agree.
     finetune.set_defaults(**{name: getattr(FinetuneConfig(), name)
                              for name in FINETUNE_SETTINGS})

@@ -10,6 +10,7 @@ from keras_albert.checks import (
     check_positive_int,
     check_rate,
 )
+from keras_albert.models.lora import DEFAULT_TARGETS, TARGETS
 
 CLASS_WEIGHTS = (None, "balanced")
 DEFAULT_SEQUENCE_LENGTH = 128
@@ -57,6 +58,10 @@ class FinetuneConfig:
             `seed + 1`, ..., and keep the run best on the eval data
             (small-data fine-tuning of ALBERT is unstable from seed to seed).
         verbose: int. Keras' `fit` verbosity.
+        lora_rank: int or None. Train rank-`lora_rank` LoRA updates of the
+            backbone's `lora_targets` and the head only, the backbone frozen
+            (`keras_albert.models.lora`).
+        lora_targets: the dense layers LoRA adapts (default query and value).
     """
 
     text_columns: list = None
@@ -76,6 +81,8 @@ class FinetuneConfig:
     seed: int = 0
     restarts: int = 1
     verbose: int = 1
+    lora_rank: int = None
+    lora_targets: tuple = DEFAULT_TARGETS
 
     def __post_init__(self):
         check_positive_int("batch_size", self.batch_size)
@@ -96,6 +103,10 @@ class FinetuneConfig:
         check_rate("warmup_fraction", self.warmup_fraction)
         check_choice("class_weight", self.class_weight, CLASS_WEIGHTS)
         check_choice("dtype", self.dtype, DTYPES)
+        if self.lora_rank is not None:
+            check_positive_int("lora_rank", self.lora_rank)
+        for target in self.lora_targets:
+            check_choice("lora_targets", target, TARGETS)
 
     def replace(self, **settings):
         """A copy with `settings` changed; an unknown name is a `TypeError`."""

@@ -33,6 +33,7 @@ from keras_albert.finetune.training import (
     source_tokenizer,
 )
 from keras_albert.locate import locate
+from keras_albert.models.lora import enable_lora, save_adapter
 from keras_albert.models.pretrained import load_pretrained, read_config
 from keras_albert.text.preprocessor import AlbertPreprocessor
 from keras_albert.text.tokenizers import load_tokenizer
@@ -107,6 +108,15 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
     eval_rows, eval_report = spec.read(eval) if eval is not None else (None, {})
     task_model = spec.build(source, train_rows, train, config.vocab, config.dtype,
                             config.label_names)
+    lora = None
+    if config.lora_rank:
+        trainable = enable_lora(task_model, config.lora_rank, config.lora_targets)
+        lora = {"rank": config.lora_rank, "targets": list(config.lora_targets),
+                "trainable_parameters": trainable,
+                "parameters": int(task_model.count_params())}
+        log(f"LoRA rank {config.lora_rank} on {', '.join(config.lora_targets)}: "
+            f"{trainable:,} of {lora['parameters']:,} parameters train (the head "
+            "and one update per shared layer)")
     x, y = spec.arrays(task_model, train_rows, train)
     validation = spec.arrays(task_model, eval_rows, eval) if eval_rows else None
     weights = spec.class_weight(task_model, y) if config.class_weight else None
@@ -147,6 +157,8 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
         "jit_compile": jit_compile,
         "learning_rate": search.rate if search else config.learning_rate,
     }
+    if lora is not None:
+        summary["lora"] = lora
     if search is not None:
         summary["learning_rate_search"] = search.to_json()
     if weights is not None:
@@ -163,8 +175,12 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
         for warning in summary["warnings"]:
             log(f"WARNING: {warning}")
     record = {"finetune": {**spec.get_config(), "from": str(model)}}
+    # LoRA layers save their kernels merged: `model` is a plain model.
     task_model.save_pretrained(out / "model", tokenizer=spec.tokenizer)
     _record_source(out / "model", record)
+    if lora is not None:
+        save_adapter(task_model, out / ADAPTER_DIR, model, config.lora_rank,
+                     config.lora_targets)
     with atomic_path(out / "metrics.json") as temporary:
         temporary.write_text(json.dumps(summary, indent=2))
     return summary
@@ -172,6 +188,7 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
 
 # The eval metric that picks the best restart, the first a task reports.
 RESTART_METRICS = ("accuracy", "f1", "pearson")
+ADAPTER_DIR = "adapter"  # a LoRA run's trained weights alone (`models.lora`)
 RESTARTS_DIR = "restarts"
 
 
@@ -195,7 +212,7 @@ def _best_of_restarts(task, model, train, out, eval, config, log):
     value, seed, best_dir, summary = max(runs, key=lambda run: run[0])
     log(f"restarts: seed {seed} is best ({metric} {value:.4f}; "
         + ", ".join(f"seed {s}: {v:.4f}" for v, s, _, _ in runs) + ")")
-    for name in ("model", "checkpoints"):
+    for name in ("model", "checkpoints", ADAPTER_DIR):
         if (best_dir / name).is_dir():
             write_directory(out / name, lambda temporary, name=name: shutil.copytree(
                 best_dir / name, temporary, dirs_exist_ok=True))
@@ -204,7 +221,7 @@ def _best_of_restarts(task, model, train, out, eval, config, log):
             with atomic_path(out / name) as temporary:
                 shutil.copyfile(best_dir / name, temporary)
     for _, _, run_dir, _ in runs:  # one copy of the weights is enough
-        for name in ("model", "checkpoints"):
+        for name in ("model", "checkpoints", ADAPTER_DIR):
             shutil.rmtree(run_dir / name, ignore_errors=True)
     summary = {**summary, "seed": seed,
                "restarts": [{"seed": s, metric: v} for v, s, _, _ in runs]}

@@ -4,6 +4,7 @@ import keras
 
 from keras_albert.layers.factorized_embedding import FactorizedEmbedding
 from keras_albert.layers.shared_encoder import SharedEncoder
+from keras_albert.models.lora import DEFAULT_TARGETS, enable_lora
 from keras_albert.models.pretrained import load_pretrained, save_pretrained
 from keras_albert.models.presets import PRESET_WEIGHTS, get_preset
 
@@ -179,6 +180,12 @@ class AlbertBackbone(keras.Model):
         preset, a release archive: see `keras_albert.hub`); `overrides` as in
         `from_preset`."""
         return load_pretrained(directory, cls=cls, backbone_overrides=overrides)
+
+    def enable_lora(self, rank, targets=DEFAULT_TARGETS):
+        """Freeze the backbone and train rank-`rank` LoRA updates of the dense
+        layers `targets` (see `keras_albert.models.lora`); returns the number of
+        trainable parameters of the backbone."""
+        return enable_lora(self, rank, targets)
 
     def save_pretrained(self, directory, tokenizer=None, overwrite=True):
         """Write config, weights and (optionally) tokenizer files to `directory`."""

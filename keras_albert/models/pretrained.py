@@ -33,6 +33,25 @@ def _registered(class_name, what):
     return cls
 
 
+def registered_task(class_name):
+    """The task class saved under `class_name` in a `config.json`."""
+    return _registered(class_name, "task")
+
+
+def model_config(model):
+    """`{"backbone": ..., "task": ...}` of `config.json`: the backbone's and
+    the task's constructor arguments (`task` None for a backbone)."""
+    backbone = getattr(model, "backbone", model)
+    task = None
+    if model is not backbone:
+        task_config = {key: value for key, value in model.get_config().items()
+                       if key not in ("backbone", "name", "trainable", "preprocessor")}
+        task = {"class_name": type(model).__name__, "config": task_config}
+    backbone_config = {key: value for key, value in backbone.get_config().items()
+                       if key not in ("name", "trainable", "dtype")}
+    return {"backbone": backbone_config, "task": task}
+
+
 def save_pretrained(model, directory, tokenizer=None, source=None, overwrite=True):
     """Write `model` (an `AlbertBackbone` or a task) as a pretrained directory.
 
@@ -44,15 +63,7 @@ def save_pretrained(model, directory, tokenizer=None, source=None, overwrite=Tru
         source: optional dict recorded in `config.json` (where weights came from).
         overwrite: bool. Replace an existing directory.
     """
-    backbone = getattr(model, "backbone", model)
-    task = None
-    if model is not backbone:
-        task_config = {key: value for key, value in model.get_config().items()
-                       if key not in ("backbone", "name", "trainable", "preprocessor")}
-        task = {"class_name": type(model).__name__, "config": task_config}
-    backbone_config = {key: value for key, value in backbone.get_config().items()
-                       if key not in ("name", "trainable", "dtype")}
-    config = {"backbone": backbone_config, "task": task, "source": source or {}}
+    config = {**model_config(model), "source": source or {}}
     preprocessor = getattr(model, "preprocessor", None)
     if preprocessor is not None:
         # The tokenizer is the directory's spiece.model; the rest is config.
