@@ -17,12 +17,9 @@ import argparse
 import statistics
 from pathlib import Path
 
-import keras
-import keras_hub
 import numpy as np
-from export_compare import BASE, cosine, inputs
+from export_compare import base_backbones, cosine, inputs
 
-from keras_albert.convert.keras_hub import backbone_from_keras_hub
 from keras_albert.export import export_saved_model
 from keras_albert.export.runners import SavedModelRunner
 from keras_albert.export.verify import median_ms
@@ -46,9 +43,7 @@ def main():
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    keras.utils.set_random_seed(0)
-    backbone_from_keras_hub(keras_hub.models.AlbertBackbone(**BASE)).save_pretrained(
-        out / "ours")
+    base_backbones(out)
     runs = {
         "keras float32 (XLA)": keras_runner(out / "ours", "float32", True),
         "keras bfloat16 (XLA)": keras_runner(out / "ours", "mixed_bfloat16", True),

@@ -33,6 +33,7 @@ from pathlib import Path
 import keras
 import keras_hub
 import numpy as np
+from train_throughput import model_flops_per_step
 
 from keras_albert.convert.hugging_face import save_hf
 from keras_albert.convert.keras_hub import backbone_from_keras_hub
@@ -40,9 +41,8 @@ from keras_albert.datasets import load_wordnet, write_wordnet_corpus
 from keras_albert.export import export_onnx, export_saved_model, export_tflite
 from keras_albert.export.runners import OnnxRunner, SavedModelRunner, TFLiteRunner
 from keras_albert.export.verify import LATENCY_RUNS, median_ms
-from keras_albert.text.tokenizer_files import write_tokenizer_files
 from keras_albert.text import train_vocabulary
-from train_throughput import model_flops_per_step
+from keras_albert.text.tokenizer_files import write_tokenizer_files
 
 BASE = dict(vocabulary_size=30000, num_layers=12, hidden_dim=768, num_heads=12,
             intermediate_dim=3072, embedding_dim=128, max_sequence_length=512)
@@ -91,6 +91,16 @@ def keras_hub_onnx_runner(path):
     return run
 
 
+def base_backbones(out):
+    """keras-hub's `AlbertBackbone` at albert_base_v2 shapes (random weights,
+    seed 0) and ours converted from it, saved to `out/ours`."""
+    keras.utils.set_random_seed(0)
+    hub = keras_hub.models.AlbertBackbone(**BASE)
+    ours = backbone_from_keras_hub(hub)
+    ours.save_pretrained(out / "ours")
+    return hub, ours
+
+
 def _input_key(name):
     return next(key for key in ("token_ids", "segment_ids", "padding_mask") if key in name)
 
@@ -133,11 +143,8 @@ def main():
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    keras.utils.set_random_seed(0)
-    hub = keras_hub.models.AlbertBackbone(**BASE)
-    ours = backbone_from_keras_hub(hub)
+    hub, ours = base_backbones(out)
     parameters = ours.count_params()
-    ours.save_pretrained(out / "ours")
     texts = add_tokenizer(out / "ours", out)
     save_hf(ours, out / "hf")
     export_seconds, runs = {}, {}

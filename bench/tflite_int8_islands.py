@@ -20,13 +20,10 @@ import json
 import statistics
 from pathlib import Path
 
-import keras
-import keras_hub
-from export_compare import BASE, add_tokenizer, cosine, inputs
+from export_compare import add_tokenizer, base_backbones, cosine, inputs
 from tensorflow.lite.python import schema_py_generated as schema
 from tensorflow.lite.tools import flatbuffer_utils
 
-from keras_albert.convert.keras_hub import backbone_from_keras_hub
 from keras_albert.export import export_tflite
 from keras_albert.export.runners import TFLiteRunner
 from keras_albert.export.verify import median_ms
@@ -66,10 +63,7 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     import tensorflow as tf
 
-    keras.utils.set_random_seed(0)
-    hub = keras_hub.models.AlbertBackbone(**BASE)
-    ours = backbone_from_keras_hub(hub)
-    ours.save_pretrained(out / "ours")
+    hub, ours = base_backbones(out)
     texts = add_tokenizer(out / "ours", out)
     files = {"keras-hub litert dynamic": out / "keras_hub_dynamic.tflite"}
     hub.export(str(files["keras-hub litert dynamic"]), format="litert", verbose=False,
