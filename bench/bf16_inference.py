@@ -40,6 +40,8 @@ def keras_runner(directory, dtype, jit_compile):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="directory for the exports")
+    parser.add_argument("--rounds", type=int, default=ROUNDS,
+                        help="interleaved latency rounds (more on a noisy machine)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -62,7 +64,7 @@ def main():
     for shape in SHAPES:
         x = inputs(*shape)
         medians = {name: [] for name in runs}
-        for _ in range(ROUNDS):
+        for _ in range(args.rounds):
             for name, run in runs.items():
                 medians[name].append(median_ms(lambda run=run, x=x: run(x), RUNS[shape]))
         for name in runs:
