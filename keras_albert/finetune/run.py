@@ -34,6 +34,7 @@ from keras_albert.finetune.training import (
 )
 from keras_albert.locate import locate
 from keras_albert.models.lora import enable_lora, save_adapter
+from keras_albert.models.presets import PRESETS
 from keras_albert.models.pretrained import load_pretrained, read_config
 from keras_albert.text.preprocessor import AlbertPreprocessor
 from keras_albert.text.tokenizers import load_tokenizer
@@ -94,6 +95,11 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
     keras.utils.set_random_seed(config.seed)
     out = Path(out)
     source = resolve_source(model, config.vocab)
+    if config.lora_rank and isinstance(source, str) and source in PRESETS:
+        raise ValueError(
+            f"--lora-rank trains adapters beside a pretrained model's frozen weights, "
+            f"but {model!r} with --vocab starts from random weights, which LoRA would "
+            "leave random: fine-tune it without --lora-rank, or from a pretrained model.")
     positions = source_positions(source)
     if isinstance(task, TaskSpec):
         spec = task

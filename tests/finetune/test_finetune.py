@@ -255,19 +255,27 @@ def test_restarts_without_eval_data_is_one_line(tmp_path, capsys, wordnet_vocab,
     assert "--restarts 2 keeps the run best on the eval data" in capsys.readouterr().err
 
 
+def _lora_base(tmp_path, vocab):
+    """A saved albert_tiny backbone with the WordNet vocabulary: the base that
+    LoRA adapts (its weights are random, but they are saved)."""
+    from keras_albert import AlbertBackbone, AlbertTokenizer
+
+    tokenizer = AlbertTokenizer.from_pretrained(vocab)
+    base = tmp_path / "base"
+    AlbertBackbone.from_preset("albert_tiny", vocabulary_size=tokenizer.vocabulary_size()
+                               ).save_pretrained(base, tokenizer=tokenizer)
+    return base
+
+
 def test_lora_trains_the_adapters_and_writes_both_forms(tmp_path, capsys, wordnet_vocab,
                                                         wordnet_files):
     """`--lora-rank` on a saved base model: the merged `model/` evaluates and
     predicts as any other (`run_task`); `adapter/` holds the trained weights
     alone and rebuilds the same model on the base."""
-    from keras_albert import AlbertBackbone, AlbertTokenizer
     from keras_albert.models.lora import load_adapter
     from keras_albert.models.pretrained import load_pretrained
 
-    tokenizer = AlbertTokenizer.from_pretrained(wordnet_vocab)
-    base = tmp_path / "base"
-    AlbertBackbone.from_preset("albert_tiny", vocabulary_size=tokenizer.vocabulary_size()
-                               ).save_pretrained(base, tokenizer=tokenizer)
+    base = _lora_base(tmp_path, wordnet_vocab)
     train = wordnet_files / "train.jsonl"
     assert main(["finetune", "--task", "classify", "--model", str(base), "--train",
                  str(train), "--out", str(tmp_path / "run"), *TINY[2:], "--no-xla",
@@ -288,10 +296,22 @@ def test_lora_trains_the_adapters_and_writes_both_forms(tmp_path, capsys, wordne
 
 def test_a_lora_rank_beyond_the_layer_is_one_line(tmp_path, capsys, wordnet_vocab,
                                                   wordnet_files):
-    assert main(["finetune", "--task", "classify", "--vocab", str(wordnet_vocab),
+    assert main(["finetune", "--task", "classify", "--model",
+                 str(_lora_base(tmp_path, wordnet_vocab)),
                  "--train", str(wordnet_files / "train.jsonl"), "--out",
-                 str(tmp_path / "run"), *TINY, "--lora-rank", "500"]) != 0
+                 str(tmp_path / "run"), *TINY[2:], "--lora-rank", "500"]) != 0
     error = capsys.readouterr().err.strip().splitlines()
     assert error[-1] == ("keras-albert: error: LoRA rank 500 is larger than the query "
                          "layer (64 x 64): use at most 64.")
     assert not (tmp_path / "run" / "model").exists()
+
+
+def test_lora_on_random_weights_is_refused(tmp_path, capsys, wordnet_vocab, wordnet_files):
+    """A preset with --vocab starts from random weights: LoRA would freeze them."""
+    assert main(["finetune", "--task", "classify", "--vocab", str(wordnet_vocab),
+                 "--train", str(wordnet_files / "train.jsonl"), "--out",
+                 str(tmp_path / "run"), *TINY, "--lora-rank", "4"]) != 0
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("keras-albert: error: --lora-rank trains adapters beside a "
+                            "pretrained model's frozen weights, but 'albert_tiny'")
+    assert not (tmp_path / "run").exists()
