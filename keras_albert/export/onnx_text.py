@@ -46,7 +46,7 @@ def add_packing(graph, ids, splits, num_texts, sequence_length, truncate, specia
         if truncate == "waterfall":
             kept_a = op("Min", length_a, budget)
         else:  # longest_first: the shorter keeps all, else A gets ceil(budget / 2)
-            half = const(-(-(sequence_length - 3) // 2))
+            half = const(-(-(sequence_length - num_texts - 1) // 2))
             kept_a = op("Min", length_a, op("Max", op("Sub", budget, length_b), half))
         kept_b = op("Min", length_b, op("Sub", budget, kept_a))
         kept = [kept_a, kept_b]
@@ -64,7 +64,7 @@ def add_packing(graph, ids, splits, num_texts, sequence_length, truncate, specia
     # Row b, position j: which flat id it takes, or the padding past the last id.
     index = op("Shape", ids)  # (1,): one past the last id, where the pad is appended
     first = const(1)  # A's first position, after [CLS]
-    segment_b = None
+    separators, segment_b = [], None
     for segment, (count, start) in enumerate(zip(kept, row_starts, strict=True)):
         count, start = column(count), column(start)
         last = op("Sub", op("Add", first, count), const(1))
@@ -73,22 +73,20 @@ def add_packing(graph, ids, splits, num_texts, sequence_length, truncate, specia
         index = op("Where", inside, op("Add", start, op("Sub", position, first)), index)
         if segment == 1:
             segment_b = op("GreaterOrEqual", position, first)
+        separators.append(op("Add", last, const(1)))
         first = op("Add", last, const(2))  # past this segment's [SEP]
     end = first  # one past the last [SEP]
     table = op("Concat", ids, graph.constant(special.pad, TensorProto.INT32, "pad", [1]),
                axis=0)
     token_ids = op("Gather", table, index, axis=0)
-    first = const(1)
-    for count in kept:
-        first = op("Add", first, column(count))
-        token_ids = op("Where", op("Equal", position, first),
+    for separator in separators:
+        token_ids = op("Where", op("Equal", position, separator),
                        graph.constant(special.sep, TensorProto.INT32, "sep"), token_ids)
-        first = op("Add", first, const(1))
     token_ids = op("Where", op("Equal", position, const(0)),
                    graph.constant(special.cls, TensorProto.INT32, "cls"), token_ids)
     mask = op("Less", position, end)
     segment_ids = (op("And", mask, segment_b) if segment_b is not None
-                   else op("Less", position, const(0)))
+                   else op("Less", position, const(0)))  # one text: all 0
     return {"token_ids": token_ids,
             "segment_ids": op("Cast", segment_ids, to=TensorProto.INT32),
             "padding_mask": op("Cast", mask, to=TensorProto.INT32)}

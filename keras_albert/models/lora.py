@@ -105,7 +105,9 @@ def save_adapter(model, directory, base, rank, targets):
 
 def load_adapter(directory, base=None):
     """The model of an adapter directory: its base (`base`, else the one it
-    names), LoRA enabled as it was trained, its weights loaded."""
+    names), LoRA enabled as it was trained, its weights loaded (to train on
+    or to swap adapters; the preprocessor is in the merged model's directory,
+    `finetune`'s `model/`)."""
     from safetensors.numpy import load_file
 
     directory = Path(directory)
