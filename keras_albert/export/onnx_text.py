@@ -28,11 +28,7 @@ def add_packing(graph, ids, splits, num_texts, sequence_length, truncate, specia
     all B rows)."""
     from onnx import TensorProto
 
-    def const(value):
-        return graph.constant(value, TensorProto.INT64, "c", [1])
-
-    def op(op_type, *inputs, **attributes):
-        return graph.node(op_type, inputs, **attributes)
+    op, const = graph.op, graph.int64
 
     starts = op("Slice", splits, const(0), const(-1))
     lengths = op("Sub", op("Slice", splits, const(1), const(INT64_MAX)), starts)
@@ -54,9 +50,9 @@ def add_packing(graph, ids, splits, num_texts, sequence_length, truncate, specia
                       op("Slice", starts, rows, const(INT64_MAX))]
     total = kept[0] if num_texts == 1 else op("Add", *kept)
     longest = op("ReduceMax", op("Concat", total, const(0), axis=0), keepdims=0)
-    width = op("Add", longest, graph.constant(num_texts + 1, TensorProto.INT64, "c"))
-    position = op("Unsqueeze", op("Range", graph.constant(0, TensorProto.INT64, "c"), width,
-                                  graph.constant(1, TensorProto.INT64, "c")), const(0))  # (1, W)
+    width = op("Add", longest, const(num_texts + 1, ()))
+    position = op("Unsqueeze", op("Range", const(0, ()), width, const(1, ())),
+                  const(0))  # (1, W)
 
     def column(name):  # (B,) -> (B, 1)
         return op("Unsqueeze", name, const(1))

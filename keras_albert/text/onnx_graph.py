@@ -48,32 +48,40 @@ class OnnxTokenizerGraph:
                                                 name=names[0], domain=domain, **attributes))
         return names[0] if outputs == 1 else names
 
+    def op(self, op_type, *inputs, **attributes):
+        """`node` with the inputs as arguments."""
+        return self.node(op_type, inputs, **attributes)
+
+    def int64(self, value, dims=(1,)):
+        """An int64 constant: shape (1,) by default, () for a scalar."""
+        from onnx import TensorProto
+
+        return self.constant(value, TensorProto.INT64, "int64", dims)
+
+    def string(self, value):
+        """A (1,) string constant."""
+        from onnx import TensorProto
+
+        return self.constant(value.encode(), TensorProto.STRING, "string", [1])
+
+    def filled(self, shape, value):
+        """An int64 tensor of `shape` (the name of a 1-D shape) holding `value`."""
+        from onnx import TensorProto
+
+        return self.op("ConstantOfShape", shape, value=self.helper.make_tensor(
+            "value", TensorProto.INT64, [1], [value]))
+
 
 def add_regex_replace(graph, strings, pattern, rewrite):
     """RE2 `pattern` -> `rewrite` everywhere in each string."""
-    from onnx import TensorProto
-
-    def string(value):
-        return graph.constant(value.encode(), TensorProto.STRING, "string", [1])
-
-    return graph.node("StringRegexReplace", [strings, string(pattern), string(rewrite)],
-                      domain=CUSTOM_DOMAIN, global_replace=1)
+    return graph.op("StringRegexReplace", strings, graph.string(pattern),
+                    graph.string(rewrite), domain=CUSTOM_DOMAIN, global_replace=1)
 
 
 def add_character_map(graph, strings, mapping):
     """Each character of the (batch,) `strings` replaced by `mapping[c]`
     (a dict of characters to strings, "" to delete) where it has one."""
-    from onnx import TensorProto
-
-    def string(value):
-        return graph.constant(value.encode(), TensorProto.STRING, "string", [1])
-
-    def int64(value, dims=(1,)):
-        return graph.constant(value, TensorProto.INT64, "int64", list(dims))
-
-    def op(op_type, *inputs, **attributes):
-        return graph.node(op_type, inputs, **attributes)
-
+    op, int64, string = graph.op, graph.int64, graph.string
     # By regex: what the table cannot hold (nothing; a tab or a line break,
     # its separators) and what `(.)` does not match (a line break).
     by_regex = {c: target for c, target in mapping.items()

@@ -83,21 +83,15 @@ def add_wordpiece(graph, tokenizer, strings):
     for index, token in enumerate(vocabulary):
         ids.setdefault(token, index)
     unknown = ids[tokenizer.oov_token]
-
-    def int64(value, dims=(1,)):
-        return graph.constant(value, TensorProto.INT64, "int64", list(dims))
-
-    def op(op_type, *inputs, **attributes):
-        return graph.node(op_type, inputs, **attributes)
+    op, int64 = graph.op, graph.int64
 
     # Words, one a row: WordPiece's row splits are then per word.
     words, _, _, word_splits = graph.node(
         "StringRegexSplitWithOffsets",
-        [strings, *(graph.constant(pattern.encode(), TensorProto.STRING, "pattern", [1])
-                    for pattern in ("( +)", ""))],  # RE2 splits on a group
+        [strings, graph.string("( +)"), graph.string("")],  # RE2 splits on a group
         domain=CUSTOM_DOMAIN, outputs=4)
     pieces, piece_splits, _, _ = graph.node(
-        "WordpieceTokenizer", [words, graph.constant([], TensorProto.INT64, "no_rows", [0])],
+        "WordpieceTokenizer", [words, graph.int64([], (0,))],
         domain=CUSTOM_DOMAIN, hint="wordpiece", outputs=4,
         vocab=json.dumps(ids, ensure_ascii=False), suffix_indicator=WORDPIECE_SUFFIX_INDICATOR,
         unknown_token=tokenizer.oov_token, max_input_chars_per_word=MAX_CHARS_PER_WORD)
@@ -107,28 +101,21 @@ def add_wordpiece(graph, tokenizer, strings):
     # found; BERT makes the whole word [UNK]: keep only that [UNK].
     count = op("Shape", piece_ids)
     starts = op("Slice", piece_splits, int64(1), int64(-1))  # every word's but the first
-    word_of = op("CumSum", op("ScatterElements", _filled(op, count, 0), starts,
-                              _filled(op, op("Shape", starts), 1), reduction="add"),
+    word_of = op("CumSum", op("ScatterElements", graph.filled(count, 0), starts,
+                              graph.filled(op("Shape", starts), 1), reduction="add"),
                  int64(0, ()))
     is_unknown = op("Equal", piece_ids, int64(unknown, ()))
     unknown_in_word = op("Greater", op(
-        "ScatterElements", _filled(op, op("Sub", op("Shape", piece_splits), int64(1)), 0),
+        "ScatterElements", graph.filled(op("Sub", op("Shape", piece_splits), int64(1)), 0),
         word_of, op("Cast", is_unknown, to=TensorProto.INT64), reduction="add"),
         int64(0, ()))
     keep = op("Or", op("Not", op("Gather", unknown_in_word, word_of, axis=0)), is_unknown)
     kept_ids = op("Compress", piece_ids, keep, axis=0)
     # Row splits per text: the kept pieces per word, summed over each text's words.
-    per_word = op("Where", unknown_in_word, _filled(op, op("Shape", unknown_in_word), 1),
+    per_word = op("Where", unknown_in_word, graph.filled(op("Shape", unknown_in_word), 1),
                   op("Sub", op("Slice", piece_splits, int64(1), int64(2**63 - 1)),
                      op("Slice", piece_splits, int64(0), int64(-1))))
     ends = op("Concat", int64(0), op("CumSum", per_word, int64(0, ())), axis=0)
     splits = op("Gather", ends, word_splits, axis=0)
     return op("Cast", kept_ids, to=TensorProto.INT32), splits
 
-
-def _filled(op, shape, value):
-    """An int64 tensor of `shape` (a 1-D shape tensor's name) holding `value`."""
-    from onnx import TensorProto, helper
-
-    return op("ConstantOfShape", shape,
-              value=helper.make_tensor("value", TensorProto.INT64, [1], [value]))

@@ -56,8 +56,7 @@ def test_a_rank_beyond_the_layer_and_unknown_targets_are_refused():
         enable_lora(model, 4, ("queries",))
     with pytest.raises(ValueError, match="rank"):
         enable_lora(model, 0)
-    assert len(model.trainable_variables) == len(model.trainable_weights) and not any(
-        "lora" in variable.path for variable in model.variables)  # nothing changed
+    assert not any("lora" in variable.path for variable in model.variables)  # nothing changed
     assert all(variable.trainable for variable in model.backbone.weights)
 
 
