@@ -1,10 +1,9 @@
 """`pretrain`: MLM + sentence-order pretraining on text files."""
 
-from keras_albert.cli.options import add_no_xla, defaults_of
+from keras_albert.cli.options import add_no_xla, add_strategy, defaults_of
 from keras_albert.layers.shared_encoder import EXECUTION_MODES
 from keras_albert.text.corpus import FORMATS
 from keras_albert.text.segmenters import SEGMENTERS
-from keras_albert.training.distribute import STRATEGIES
 from keras_albert.training.pretrain import MIXED_PRECISION, run_pretraining
 
 # run_pretraining's arguments the command passes on as they are.
@@ -46,14 +45,11 @@ def add_parsers(commands):
     pretrain.add_argument("--dtype", choices=MIXED_PRECISION,
                           help="mixed precision (float16 with loss scaling)")
     pretrain.add_argument("--execution", choices=EXECUTION_MODES)
-    pretrain.add_argument("--strategy", choices=STRATEGIES,
-                          help="tf.distribute strategy; --batch-size is global")
     pretrain.add_argument("--whole-word", choices=SEGMENTERS,
                           help="mask whole words of this segmenter (Chinese: jieba, "
                           "pip install jieba); default: the vocabulary's words, each "
                           "CJK character one")
-    pretrain.add_argument("--tpu", help="TPU name or address (--strategy tpu); "
-                          "'local' on a TPU VM")
+    add_strategy(pretrain)
     add_no_xla(pretrain)
     defaults = defaults_of(run_pretraining)
     pretrain.set_defaults(run=_pretrain, **{name: defaults[name] for name in SETTINGS})

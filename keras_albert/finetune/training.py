@@ -17,6 +17,7 @@ from keras_albert.models.presets import PRESET_WEIGHTS, PRESETS
 from keras_albert.models.pretrained import read_config
 from keras_albert.text.preprocessor import AlbertPreprocessor
 from keras_albert.text.tokenizers import load_tokenizer
+from keras_albert.training.distribute import prepare_multi_worker
 
 BEST_WEIGHTS = "checkpoints/best.weights.h5"
 LR_SEARCH = "lr_search.csv"
@@ -124,28 +125,31 @@ def fit(model, train, validation, out, epochs, batch_size, learning_rate,
     # y is an array, or (QA) a dict of arrays: any leaf counts the examples.
     examples = len(keras.tree.flatten(y)[0])
     steps = epochs * math.ceil(examples / batch_size)
-    model.compile_for_finetuning(learning_rate, steps, warmup_fraction,
-                                 jit_compile=jit_compile)
-    search = None
-    if learning_rate == "auto":
-        search = model.find_learning_rate(x, y, batch_size=batch_size,
-                                          class_weight=class_weight,
-                                          group_by_length=group_by_length)
-        with atomic_path(out / LR_SEARCH) as temporary:
-            search.write_csv(temporary)
-        log(f"learning rate: {search.rate:.2g} (range test over {len(search.rates)} "
-            f"steps, {search.rule}; --learning-rate sets one)")
-    callbacks = [keras.callbacks.TerminateOnNaN(), PeakLearningRate(),
-                 keras.callbacks.CSVLogger(str(out / "history.csv"))]
-    if validation is not None:
-        callbacks += [
-            KeepBest(out / BEST_WEIGHTS, monitor, mode),
-            StopWhenStalled(monitor, mode, patience, floor),
-        ]
-    history = model.fit(x, y, batch_size=batch_size, epochs=epochs,
-                        validation_data=validation, class_weight=class_weight,
-                        callbacks=callbacks, verbose=verbose,
-                        group_by_length=group_by_length)
+    strategy = model.distribute_strategy  # the one the model was built under
+    with strategy.scope():
+        model.compile_for_finetuning(learning_rate, steps, warmup_fraction,
+                                     jit_compile=jit_compile)
+        prepare_multi_worker(model)
+        search = None
+        if learning_rate == "auto":
+            search = model.find_learning_rate(x, y, batch_size=batch_size,
+                                              class_weight=class_weight,
+                                              group_by_length=group_by_length)
+            with atomic_path(out / LR_SEARCH) as temporary:
+                search.write_csv(temporary)
+            log(f"learning rate: {search.rate:.2g} (range test over "
+                f"{len(search.rates)} steps, {search.rule}; --learning-rate sets one)")
+        callbacks = [keras.callbacks.TerminateOnNaN(), PeakLearningRate(),
+                     keras.callbacks.CSVLogger(str(out / "history.csv"))]
+        if validation is not None:
+            callbacks += [
+                KeepBest(out / BEST_WEIGHTS, monitor, mode),
+                StopWhenStalled(monitor, mode, patience, floor),
+            ]
+        history = model.fit(x, y, batch_size=batch_size, epochs=epochs,
+                            validation_data=validation, class_weight=class_weight,
+                            callbacks=callbacks, verbose=verbose,
+                            group_by_length=group_by_length)
     losses = history.history["loss"]
     if not all(math.isfinite(loss) for loss in losses):
         rate = search.rate if search else learning_rate

@@ -11,15 +11,20 @@
   TPU name/grpc address).
 
 The batch size given to training is the global one, split evenly over
-`strategy.num_replicas_in_sync` replicas.
+`strategy.num_replicas_in_sync` replicas (`check_global_batch`). Only the chief
+writes (`is_chief`); `prepare_multi_worker` works around Keras' `fit` under
+`MultiWorkerMirroredStrategy`, `wait_for_workers` keeps a cluster together
+until the chief has written.
 """
 
 import json
 import os
+import warnings
 
 import tensorflow as tf
 
 from keras_albert.checks import check_choice
+from keras_albert.compat import forget_distribute_strategy, symbolic_build
 
 STRATEGIES = ("default", "mirrored", "multi-worker", "tpu")
 
@@ -56,10 +61,81 @@ def make_strategy(name="default", tpu=None):
     if name == "multi-worker":
         _check_tf_config()
         return tf.distribute.MultiWorkerMirroredStrategy()
-    resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu or "")
-    tf.config.experimental_connect_to_cluster(resolver)
-    tf.tpu.experimental.initialize_tpu_system(resolver)
+    try:
+        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu or "")
+        tf.config.experimental_connect_to_cluster(resolver)
+        tf.tpu.experimental.initialize_tpu_system(resolver)
+    except (ValueError, RuntimeError, tf.errors.OpError) as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ValueError(f"`--strategy tpu` found no TPU ({type(error).__name__}: "
+                         f"{message}). Received: tpu={tpu!r}") from None
     return tf.distribute.TPUStrategy(resolver)
+
+
+def check_global_batch(batch_size, strategy, name="default"):
+    """`batch_size` (global) must split evenly over the replicas."""
+    replicas = strategy.num_replicas_in_sync
+    if batch_size % replicas:
+        raise ValueError(f"`batch_size` must be a multiple of the {replicas} replicas "
+                         f"of strategy {name!r}. Received: batch_size={batch_size}")
+
+
+def xla_possible(strategy):
+    """XLA cannot compile all-reduces between CPU devices: it neither places
+    variables on several CPU devices of one process
+    (https://www.tensorflow.org/xla/known_issues) nor compiles collectives on
+    CPUs. A strategy with several replicas on CPUs therefore trains without it,
+    with a warning; on GPUs and TPUs it stays on."""
+    if strategy.num_replicas_in_sync == 1:
+        return True
+    if all("CPU" in device.upper() for device in strategy.extended.worker_devices):
+        warnings.warn(f"XLA is off: it cannot all-reduce between the "
+                      f"{strategy.num_replicas_in_sync} CPU replicas (it stays on "
+                      "for GPUs and TPUs).", stacklevel=3)
+        return False
+    return True
+
+
+def prepare_multi_worker(model, dataset=None):
+    """Work around two failures of Keras 3's `fit` under
+    `MultiWorkerMirroredStrategy` (keras-team/keras#20585); a no-op under
+    other strategies. Call it on the compiled model, then run `fit` inside
+    `strategy.scope()`.
+
+    - `fit` first all-reduces a nested batch of distributed values to build
+      the model symbolically, which `CollectiveAllReduce` cannot do: the model,
+      losses, metrics and optimizer are built here from the first batch of
+      `dataset` (None when the model builds itself before `fit`, as
+      `AlbertTask.fit` does) and `fit` finds the strategy through its scope
+      rather than the model's attribute, so that step is skipped;
+    - it averages each step's logged scalars over workers with
+      `reduce("MEAN", value, axis=0)`, which fails on scalars: the steps return
+      their logs as vectors of one element, which that reduction averages.
+    """
+    strategy = model.distribute_strategy
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return
+    with strategy.scope():
+        if dataset is not None:
+            symbolic_build(model, next(iter(dataset.take(1))))
+        if not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
+    forget_distribute_strategy(model)
+    train_step, test_step = model.train_step, model.test_step
+
+    def as_vectors(logs):
+        return {name: tf.reshape(value, [1]) for name, value in logs.items()}
+
+    model.train_step = lambda data: as_vectors(train_step(data))
+    model.test_step = lambda data: as_vectors(test_step(data))
+
+
+def wait_for_workers(strategy):
+    """A barrier across a multi-worker cluster (a no-op otherwise): no worker
+    leaves it before the chief has written what it writes."""
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        strategy.run(lambda: tf.distribute.get_replica_context().all_reduce(
+            "SUM", tf.constant(1.0)))
 
 
 def is_chief(strategy):

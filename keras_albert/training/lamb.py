@@ -7,10 +7,11 @@ import tensorflow as tf
 from keras import ops
 
 from keras_albert.compat import optimizer_slots
+from keras_albert.training.clipping import GlobalBatchClipping
 
 
 @keras.saving.register_keras_serializable(package="keras_albert")
-class AlbertLamb(keras.optimizers.Lamb):
+class AlbertLamb(GlobalBatchClipping, keras.optimizers.Lamb):
     """LAMB exactly as google-research/albert `lamb_optimizer.py` computes it.
 
     For each variable `w` with gradient `g`:
@@ -101,29 +102,6 @@ class AlbertLamb(keras.optimizers.Lamb):
                                for pattern in self.exclude_patterns)]
             self.exclude_from_weight_decay(var_list=excluded)
         super().build(var_list)
-
-    def _clip_gradients(self, grads):
-        """Clip the global batch's gradient, as one device would.
-
-        Keras clips each replica's gradient before it sums the replicas'
-        (`_backend_update_step`), so under `tf.distribute` every replica's half
-        is clipped to the norm on its own. Here the replicas' gradients are
-        summed first, clipped once, and handed back divided by the number of
-        replicas for Keras' own sum to restore (one more all-reduce a step).
-        """
-        context = tf.distribute.get_replica_context()
-        if context is None or context.num_replicas_in_sync == 1 or not (
-                self.global_clipnorm or self.clipnorm or self.clipvalue):
-            return super()._clip_gradients(grads)
-        present = [index for index, grad in enumerate(grads) if grad is not None]
-        summed = context.all_reduce(tf.distribute.ReduceOp.SUM,
-                                    [tf.convert_to_tensor(grads[i]) for i in present])
-        clipped = super()._clip_gradients(summed)
-        replicas = context.num_replicas_in_sync
-        grads = list(grads)
-        for index, grad in zip(present, clipped):
-            grads[index] = grad / replicas
-        return grads
 
     def _apply_weight_decay(self, variables):
         """Nothing: the decay is part of `update_step`, inside the trust ratio."""

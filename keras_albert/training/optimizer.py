@@ -3,6 +3,7 @@
 
 import keras
 
+from keras_albert.training.clipping import GlobalBatchClipping
 from keras_albert.training.lamb import AlbertLamb
 
 # `optimization.py` `create_optimizer(optimizer="lamb")`: variables whose name
@@ -55,7 +56,13 @@ def finetuning_optimizer(learning_rate, weight_decay=0.01):
             and linear decay in a `RangeTestSchedule`).
         weight_decay: float.
     """
-    optimizer = keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay,
-                                       epsilon=1e-6, global_clipnorm=1.0)
+    optimizer = FinetuningAdamW(learning_rate, weight_decay=weight_decay, epsilon=1e-6,
+                                global_clipnorm=1.0)
     optimizer.exclude_from_weight_decay(var_names=list(EXCLUDE_FROM_WEIGHT_DECAY))
     return optimizer
+
+
+@keras.saving.register_keras_serializable(package="keras_albert")
+class FinetuningAdamW(GlobalBatchClipping, keras.optimizers.AdamW):
+    """`keras.optimizers.AdamW` whose clipping applies to the global batch
+    under `tf.distribute` (`GlobalBatchClipping`)."""

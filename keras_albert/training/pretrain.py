@@ -21,10 +21,8 @@ import warnings
 from pathlib import Path
 
 import keras
-import tensorflow as tf
 
 from keras_albert.checks import check_choice, check_positive_int, check_rate
-from keras_albert.compat import forget_distribute_strategy, symbolic_build
 from keras_albert.files import atomic_path
 from keras_albert.models.pretrained import save_pretrained
 from keras_albert.tasks import AlbertPretrainer
@@ -34,7 +32,14 @@ from keras_albert.text.pretraining_data import create_instances, pretraining_dat
 from keras_albert.text.segmenters import load_segmenter, segmented_encoder
 from keras_albert.text.tokenizers import load_tokenizer
 from keras_albert.training.checkpoints import PeriodicCheckpoint, restore
-from keras_albert.training.distribute import is_chief, make_strategy
+from keras_albert.training.distribute import (
+    check_global_batch,
+    is_chief,
+    make_strategy,
+    prepare_multi_worker,
+    wait_for_workers,
+    xla_possible,
+)
 from keras_albert.training.optimizer import albert_optimizer
 from keras_albert.training.precision import bfloat16_advice, training_jit_compile
 from keras_albert.training.schedule import WarmupPolynomialDecay
@@ -60,51 +65,6 @@ def _truncate_log(path, epochs):
                        and int(row[0]) < epochs]
     with atomic_path(path) as temporary, open(temporary, "w", newline="") as file:
         csv.writer(file).writerows(kept)
-
-
-def _xla_possible(distribution):
-    """XLA cannot compile all-reduces between CPU devices: it neither places
-    variables on several CPU devices of one process
-    (https://www.tensorflow.org/xla/known_issues) nor compiles collectives on
-    CPUs. A strategy with several replicas on CPUs therefore trains without it,
-    with a warning; on GPUs and TPUs it stays on."""
-    if distribution.num_replicas_in_sync == 1:
-        return True
-    devices = distribution.extended.worker_devices
-    if all(
-            "CPU" in device.upper() for device in devices):
-        warnings.warn(f"XLA is off: it cannot all-reduce between the "
-                      f"{distribution.num_replicas_in_sync} CPU replicas (it stays on "
-                      "for GPUs and TPUs).", stacklevel=3)
-        return False
-    return True
-
-
-def _prepare_multi_worker(model, dataset):
-    """Work around two failures of Keras 3's `fit` under
-    `MultiWorkerMirroredStrategy` (keras-team/keras#20585):
-
-    - it first all-reduces a nested batch of distributed values to build the
-      model symbolically, which `CollectiveAllReduce` cannot do: we build model,
-      losses, metrics and optimizer here from one plain batch (what that step
-      does) and let `fit` find the strategy through its scope rather than the
-      model's attribute, so the step is skipped;
-    - it averages each step's logged scalars over workers with
-      `reduce("MEAN", value, axis=0)`, which fails on scalars: the steps return
-      their logs as vectors of one element, which that reduction averages.
-    """
-    with model.distribute_strategy.scope():
-        symbolic_build(model, next(iter(dataset.take(1))))
-        if not model.optimizer.built:
-            model.optimizer.build(model.trainable_variables)
-    forget_distribute_strategy(model)
-    train_step, test_step = model.train_step, model.test_step
-
-    def as_vectors(logs):
-        return {name: tf.reshape(value, [1]) for name, value in logs.items()}
-
-    model.train_step = lambda data: as_vectors(train_step(data))
-    model.test_step = lambda data: as_vectors(test_step(data))
 
 
 def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
@@ -138,7 +98,7 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
         strategy: `"default"`, `"mirrored"`, `"multi-worker"` or `"tpu"`.
         tpu: TPU name or address for `strategy="tpu"` (`"local"` on a TPU VM).
         jit_compile: bool. Compile the train step with XLA (off by itself for
-            several CPU replicas, see `_xla_possible`).
+            several CPU replicas, see `training.distribute.xla_possible`).
         verbose: Keras `fit` verbosity.
         backbone_overrides: dict of further backbone config entries.
         whole_word: None (words are the vocabulary's: in Chinese, each
@@ -154,10 +114,8 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
     check_rate("validation_fraction", validation_fraction)
     check_choice("dtype", dtype, (None, *MIXED_PRECISION))
     distribution = make_strategy(strategy, tpu)
+    check_global_batch(batch_size, distribution, strategy)
     replicas = distribution.num_replicas_in_sync
-    if batch_size % replicas:
-        raise ValueError(f"`batch_size` must be a multiple of the {replicas} replicas "
-                         f"of strategy {strategy!r}. Received: batch_size={batch_size}")
     chief = is_chief(distribution)
     out = Path(out)
     segment = load_segmenter(whole_word) if whole_word is not None else None
@@ -210,7 +168,7 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
             print(advice)
         jit_compile = training_jit_compile(dtype, jit_compile, log=warnings.warn)
         model.compile(optimizer=albert_optimizer(schedule),
-                      jit_compile=jit_compile and _xla_possible(distribution))
+                      jit_compile=jit_compile and xla_possible(distribution))
         start = restore(model, out / CHECKPOINTS, clean=chief)
     initial_epoch = start // checkpoint_every
     # Logging first, then the checkpoint: a kill between the two leaves a log row
@@ -223,8 +181,7 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
     callbacks.append(PeriodicCheckpoint(out / CHECKPOINTS, checkpoint_every,
                                         write=chief))
     dataset = pretraining_dataset(train, batch_size, start_step=start, **dataset_args)
-    if isinstance(distribution, tf.distribute.MultiWorkerMirroredStrategy):
-        _prepare_multi_worker(model, dataset)
+    prepare_multi_worker(model, dataset)
     with distribution.scope():
         history = model.fit(
             dataset, epochs=steps // checkpoint_every, initial_epoch=initial_epoch,
@@ -240,8 +197,5 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
     if chief:
         save_pretrained(model, out / "model", tokenizer=tokenizer,
                         source={"format": "pretrain", "preset": preset, "steps": steps})
-    if isinstance(distribution, tf.distribute.MultiWorkerMirroredStrategy):
-        # A barrier: no worker leaves the cluster before the chief has saved.
-        distribution.run(lambda: tf.distribute.get_replica_context().all_reduce(
-            "SUM", tf.constant(1.0)))
+    wait_for_workers(distribution)
     return history

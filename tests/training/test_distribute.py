@@ -6,35 +6,17 @@ import csv
 import json
 import math
 import os
-import socket
-import subprocess
-import sys
 
 import h5py
 import numpy as np
 import pytest
 
 from keras_albert.training.distribute import make_strategy
+from tests.distributed import run_cli, run_workers
 
 COMMAND = ["pretrain", "--input-format", "plain", "--steps", "12",
            "--checkpoint-every", "4", "--batch-size", "8", "--sequence-length", "32",
            "--max-predictions", "5"]
-
-# Two logical CPU devices must be configured before TensorFlow starts.
-MIRRORED = """
-import sys
-import tensorflow as tf
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(
-    cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from keras_albert.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
-def _environment(**extra):
-    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **extra}
-
 
 def _check_log(out, replicas):
     assert json.loads((out / "data.json").read_text())["replicas"] == replicas
@@ -81,32 +63,16 @@ def single_device(corpus, tmp_path_factory):
     """The same pretraining on one device, without XLA as the distributed runs."""
     text, vocab = corpus
     out = tmp_path_factory.mktemp("single") / "single"
-    result = subprocess.run(
-        [sys.executable, "-m", "keras_albert.cli", *COMMAND, "--vocab", str(vocab),
-         "--input", str(text), "--out", str(out), "--no-xla"],
-        capture_output=True, text=True, env=_environment(), timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_cli([*COMMAND, "--vocab", str(vocab), "--input", str(text), "--out", str(out),
+             "--no-xla"])
     return out
-
-
-def _free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for each in sockets:
-        each.bind(("127.0.0.1", 0))
-    ports = [each.getsockname()[1] for each in sockets]
-    for each in sockets:
-        each.close()
-    return ports
 
 
 def test_mirrored_on_two_logical_cpus(corpus, single_device, tmp_path):
     text, vocab = corpus
     out = tmp_path / "mirrored"
-    result = subprocess.run(
-        [sys.executable, "-c", MIRRORED, *COMMAND, "--vocab", str(vocab), "--input",
-         str(text), "--out", str(out), "--strategy", "mirrored"],
-        capture_output=True, text=True, env=_environment(), timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = run_cli([*COMMAND, "--vocab", str(vocab), "--input", str(text), "--out",
+                      str(out), "--strategy", "mirrored"], mirrored=True)
     assert "XLA is off" in result.stderr
     _check_log(out, replicas=2)
     _check_same_as_single_device(out, single_device)
@@ -115,23 +81,8 @@ def test_mirrored_on_two_logical_cpus(corpus, single_device, tmp_path):
 def test_multi_worker_on_two_processes(corpus, single_device, tmp_path):
     text, vocab = corpus
     out = tmp_path / "multi_worker"
-    workers = [f"127.0.0.1:{port}" for port in _free_ports(2)]
-    processes = []
-    for index in range(2):
-        tf_config = json.dumps({"cluster": {"worker": workers},
-                                "task": {"type": "worker", "index": index}})
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "keras_albert.cli", *COMMAND, "--vocab", str(vocab),
-             "--input", str(text), "--out", str(out), "--strategy", "multi-worker"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=_environment(TF_CONFIG=tf_config)))
-    try:
-        results = [process.communicate(timeout=300) for process in processes]
-    finally:
-        for process in processes:
-            process.kill()
-    for process, (_, stderr) in zip(processes, results):
-        assert process.returncode == 0, stderr[-3000:]
+    run_workers([*COMMAND, "--vocab", str(vocab), "--input", str(text), "--out",
+                 str(out), "--strategy", "multi-worker"])
     _check_log(out, replicas=2)
     assert sorted(os.listdir(out / "checkpoints")) == [
         "latest", "step-000000008", "step-000000012"]  # only the chief wrote
