@@ -3,7 +3,8 @@
 Classification: accuracy, macro-F1, Matthews correlation (multi-class form);
 regression: Pearson and Spearman correlation; tagging: entity-level F1 over
 BIO/IOB2 spans (as seqeval's default mode); QA: exact match and F1 after
-SQuAD's official answer normalization; multiple choice: accuracy.
+SQuAD's official answer normalization, and for SQuAD 2.0 the official script's
+null-answer threshold and metrics; multiple choice: accuracy.
 """
 
 import collections
@@ -124,14 +125,83 @@ def _token_f1(prediction, truth):
     return 2 * precision * recall / (precision + recall)
 
 
-def squad_metrics(predictions, answers):
-    """`{"exact_match", "f1"}` in percent: each prediction scored against the
-    best of its gold answers (an empty list of answers means unanswerable)."""
-    exact = f1 = 0.0
+def squad_scores(predictions, answers):
+    """`(exact, f1)` arrays, 0 to 1 per question: each prediction against the
+    best of its gold answers, as the official SQuAD 2.0 script's
+    `get_raw_scores` (gold answers that normalize to nothing are dropped; none
+    left means unanswerable, where only "" scores)."""
+    exact, f1 = [], []
     for prediction, truths in zip(predictions, answers, strict=True):
-        truths = truths or [""]
-        exact += max(float(normalize_answer(prediction) == normalize_answer(t))
-                     for t in truths)
-        f1 += max(_token_f1(prediction, t) for t in truths)
-    return {"exact_match": 100 * exact / len(predictions),
-            "f1": 100 * f1 / len(predictions)}
+        truths = [t for t in truths if normalize_answer(t)] or [""]
+        exact.append(max(float(normalize_answer(prediction) == normalize_answer(t))
+                         for t in truths))
+        f1.append(max(_token_f1(prediction, t) for t in truths))
+    return np.array(exact), np.array(f1)
+
+
+def squad_metrics(predictions, answers):
+    """`{"exact_match", "f1"}` in percent (SQuAD 1.1's keys) of `squad_scores`."""
+    exact, f1 = squad_scores(predictions, answers)
+    return {"exact_match": 100 * float(exact.mean()), "f1": 100 * float(f1.mean())}
+
+
+def best_null_threshold(scores, null_score_diffs, has_answer, answered):
+    """`(best score in percent, threshold)` as the official SQuAD 2.0 script's
+    `find_best_thresh`: questions are answered in order of rising null score
+    difference, and the threshold is the difference at which the summed
+    `scores` (of the answers, 0 for "" on an unanswerable question, -1 for an
+    answer to one) peaks; 0.0 where answering nothing is best.
+
+    Args:
+        scores: per-question exact or F1 of the best non-null answer.
+        null_score_diffs: per-question null score minus the best answer's.
+        has_answer: per-question bool, whether the question has gold answers.
+        answered: per-question bool, whether the best non-null answer is not "".
+    """
+    total = best = float(np.sum(~np.asarray(has_answer)))
+    threshold = 0.0
+    for index in np.argsort(null_score_diffs, kind="stable"):  # as Python's sorted
+        total += scores[index] if has_answer[index] else -float(answered[index])
+        if total > best:
+            best, threshold = total, float(null_score_diffs[index])
+    return 100 * best / len(scores), threshold
+
+
+def squad_v2_metrics(predictions, answers, null_score_diffs, threshold=None):
+    """The official SQuAD 2.0 evaluation (`evaluate-v2.0.py` with BERT's and
+    ALBERT's null score differences as its `na_probs`), in its key names.
+
+    A question is answered "" where its null score difference exceeds
+    `threshold`: `exact` and `f1` (percent, over `total` questions, split
+    into `HasAns_*` and `NoAns_*`) are at that threshold, `best_exact` and
+    `best_f1` at the best of each (`best_*_thresh`), `null_score_threshold`
+    is the one applied.
+
+    Args:
+        predictions: the best non-null answer of each question.
+        answers: the gold answer texts of each question ([] if unanswerable).
+        null_score_diffs: per question, the null (`[CLS]`) score minus the
+            best answer's score (each a start plus an end logit).
+        threshold: float, or None for the threshold of the best F1 (tuning
+            on these questions).
+    """
+    exact, f1 = squad_scores(predictions, answers)
+    diffs = np.asarray(null_score_diffs, np.float64)
+    has_answer = np.array([bool(truths) for truths in answers])
+    answered = np.array([bool(prediction) for prediction in predictions])
+    best_exact, exact_threshold = best_null_threshold(exact, diffs, has_answer, answered)
+    best_f1, f1_threshold = best_null_threshold(f1, diffs, has_answer, answered)
+    threshold = f1_threshold if threshold is None else float(threshold)
+    null = diffs > threshold
+    exact = np.where(null, ~has_answer, exact)
+    f1 = np.where(null, ~has_answer, f1)
+    result = {"exact": 100 * float(exact.mean()), "f1": 100 * float(f1.mean()),
+              "total": len(exact)}
+    for prefix, subset in (("HasAns", has_answer), ("NoAns", ~has_answer)):
+        if subset.any():
+            result.update({f"{prefix}_exact": 100 * float(exact[subset].mean()),
+                           f"{prefix}_f1": 100 * float(f1[subset].mean()),
+                           f"{prefix}_total": int(subset.sum())})
+    return {**result, "best_exact": best_exact, "best_exact_thresh": exact_threshold,
+            "best_f1": best_f1, "best_f1_thresh": f1_threshold,
+            "null_score_threshold": threshold}

@@ -19,7 +19,8 @@ from keras_albert.models.pretrained import read_config
 FINETUNE_SETTINGS = ("text_columns", "label_column", "vocab", "sequence_length",
                      "batch_size", "epochs", "learning_rate", "warmup_fraction",
                      "patience", "class_weight", "group_by_length", "dtype",
-                     "jit_compile", "seed", "restarts", "lora_rank", "lora_targets")
+                     "jit_compile", "seed", "restarts", "lora_rank", "lora_targets",
+                     "max_answer_length")
 
 
 def _finetune(args):
@@ -39,7 +40,8 @@ def _finetune(args):
 
 def _evaluate(args):
     metrics = evaluate(args.model, args.data, batch_size=args.batch_size,
-                       log=lambda message: print(message, file=sys.stderr))
+                       log=lambda message: print(message, file=sys.stderr),
+                       max_answer_length=args.max_answer_length)
     print(json.dumps(metrics))
 
 
@@ -48,7 +50,8 @@ def _predict(args):
     if data == "-":  # stdin: one text a line (tab-separated pairs)
         data = _stdin_table(args.model)
     try:
-        predictions = predict(args.model, data, batch_size=args.batch_size)
+        predictions = predict(args.model, data, batch_size=args.batch_size,
+                              n_best=args.n_best, max_answer_length=args.max_answer_length)
     finally:
         if args.input == "-":
             os.remove(data)
@@ -85,6 +88,11 @@ def _or_auto(kind):
                 f"expected {'an integer' if kind is int else 'a number'} or 'auto', "
                 f"got {text!r}") from None
     return parse
+
+
+def add_max_answer_length(parser, default="(default: 30)"):
+    parser.add_argument("--max-answer-length", type=int, metavar="PIECES",
+                        help=f"qa: the longest answer, in pieces {default}")
 
 
 def add_parsers(commands):
@@ -135,6 +143,7 @@ def add_parsers(commands):
     finetune.add_argument("--lora-targets", nargs="+", choices=list(TARGETS),
                           metavar="LAYER", help="the dense layers LoRA adapts: "
                           f"{', '.join(TARGETS)} (default: query value)")
+    add_max_answer_length(finetune)
     # Defaults are FinetuneConfig's, so the command and the Python call agree.
     finetune.set_defaults(**{name: getattr(FinetuneConfig(), name)
                              for name in FINETUNE_SETTINGS})
@@ -145,6 +154,7 @@ def add_parsers(commands):
                           "classifier's name on the Hub")
     evaluate.add_argument("--data", required=True)
     evaluate.add_argument("--batch-size", type=int, default=32)
+    add_max_answer_length(evaluate, "(default: the model's)")
     evaluate.set_defaults(run=_evaluate)
     predict = commands.add_parser(
         "predict", help="predictions of a fine-tuned model as JSONL")
@@ -154,4 +164,9 @@ def add_parsers(commands):
                          "for standard input (one text a line, tab between a pair)")
     predict.add_argument("--out", help="JSONL file to write (default: stdout)")
     predict.add_argument("--batch-size", type=int, default=32)
+    predict.add_argument("--n-best", type=int, metavar="N",
+                         help="qa: also write the N best answers of each question "
+                         "(text, probability, score, start and end logit) and its "
+                         "null score")
+    add_max_answer_length(predict, "(default: the model's)")
     predict.set_defaults(run=_predict)

@@ -62,6 +62,8 @@ class FinetuneConfig:
             backbone's `lora_targets` and the head only, the backbone frozen
             (`keras_albert.models.lora`).
         lora_targets: the dense layers LoRA adapts (default query and value).
+        max_answer_length: int or None. qa: the longest answer, in pieces;
+            None: 30 (run_squad's).
     """
 
     text_columns: list = None
@@ -83,6 +85,7 @@ class FinetuneConfig:
     verbose: int = 1
     lora_rank: int = None
     lora_targets: tuple = DEFAULT_TARGETS
+    max_answer_length: int = None
 
     def __post_init__(self):
         check_positive_int("batch_size", self.batch_size)
@@ -107,6 +110,8 @@ class FinetuneConfig:
             check_positive_int("lora_rank", self.lora_rank)
         for target in self.lora_targets:
             check_choice("lora_targets", target, TARGETS)
+        if self.max_answer_length is not None:
+            check_positive_int("max_answer_length", self.max_answer_length)
 
     def replace(self, **settings):
         """A copy with `settings` changed; an unknown name is a `TypeError`."""

@@ -41,11 +41,12 @@ from keras_albert.text.tokenizers import load_tokenizer
 from keras_albert.training.precision import bfloat16_advice, training_jit_compile
 
 
-def saved_spec(directory):
+def saved_spec(directory, **options):
     """The task spec recorded by `finetune` in a model directory, on the
-    directory's tokenizer. A text classifier fine-tuned elsewhere (e.g. one
-    converted from the Hub) reads a `text` column at length 128 (or the model's
-    positions, if fewer)."""
+    directory's tokenizer; `options` not None replace the task's recorded
+    settings (qa: `max_answer_length`, `n_best`). A text classifier fine-tuned
+    elsewhere (e.g. one converted from the Hub) reads a `text` column at length
+    128 (or the model's positions, if fewer)."""
     config = read_config(directory)
     saved = config.get("source", {}).get("finetune")
     if not saved and (config.get("task") or {}).get("class_name") == "AlbertClassifier":
@@ -54,7 +55,8 @@ def saved_spec(directory):
     if not saved:
         raise ValueError(f"{directory} is not a fine-tuned model (no 'finetune' entry "
                          "in config.json); fine-tune it with `keras-albert finetune`.")
-    return spec_from_config(saved, load_tokenizer(directory))
+    options = {name: value for name, value in options.items() if value is not None}
+    return spec_from_config({**saved, **options}, load_tokenizer(directory))
 
 
 def finetune(task, model, train, out, eval=None, config=None, log=print, **settings):
@@ -109,9 +111,12 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
         length = config.sequence_length or min(DEFAULT_SEQUENCE_LENGTH, positions)
         _check_length(length, positions, model)
         spec = make_spec(task, source_tokenizer(source, config.vocab), length,
-                         config.text_columns, config.label_column)
+                         config.text_columns, config.label_column,
+                         max_answer_length=config.max_answer_length)
     train_rows, train_report = spec.read(train)
     eval_rows, eval_report = spec.read(eval) if eval is not None else (None, {})
+    if eval_rows:
+        spec.prepare_eval(train_rows, eval_rows, eval)
     task_model = spec.build(source, train_rows, train, config.vocab, config.dtype,
                             config.label_names)
     lora = None
@@ -262,12 +267,13 @@ def _load_with_preprocessor(directory, spec):
     return model
 
 
-def evaluate(directory, data, batch_size=32, log=print):
+def evaluate(directory, data, batch_size=32, log=print, max_answer_length=None):
     """The task metrics of a fine-tuned model (a directory or a name) on a
     labelled file, with `warnings` where it predicts (nearly) one class or no
-    better than the data's commonest label (see `finetune.collapse`)."""
+    better than the data's commonest label (see `finetune.collapse`);
+    `max_answer_length` (qa) replaces the saved one."""
     directory = locate(directory)
-    spec = saved_spec(directory)
+    spec = saved_spec(directory, max_answer_length=max_answer_length)
     rows, report = spec.read(data)
     model = _load_with_preprocessor(directory, spec)
     metrics = spec.evaluate(model, rows, data, batch_size)
@@ -278,11 +284,14 @@ def evaluate(directory, data, batch_size=32, log=print):
     return {**metrics, "rows": len(rows), "skipped": _skipped(report), "warnings": warnings}
 
 
-def predict(directory, data, batch_size=32):
+def predict(directory, data, batch_size=32, n_best=None, max_answer_length=None):
     """One prediction dict per usable row of `data` (labels not needed), each
-    with its `"row"` (line number in the file); `directory` may be a name."""
+    with its `"row"` (line number in the file); `directory` may be a name.
+    qa: `n_best` adds the N best answers of each question (`n_best`, each with
+    its text, probability, score, start and end logit) and its `null_score`;
+    `max_answer_length` replaces the saved one."""
     directory = locate(directory)
-    spec = saved_spec(directory)
+    spec = saved_spec(directory, n_best=n_best, max_answer_length=max_answer_length)
     rows, _ = spec.read(data, with_labels=False)
     model = _load_with_preprocessor(directory, spec)
     return [{"row": row["row"], **prediction} for row, prediction

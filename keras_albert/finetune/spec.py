@@ -98,6 +98,11 @@ class TaskSpec(abc.ABC):
     def baseline(self, train_rows, eval_rows):
         """The eval metric of the trivial predictor, where the task has one."""
 
+    def prepare_eval(self, train_rows, eval_rows, path):
+        """Before training: raise where the eval rows (from `path`) cannot
+        score what the training rows teach, and note what `evaluate` tunes on
+        them after training (qa: SQuAD 2.0's null-answer threshold)."""
+
     def get_config(self):
         return {"task": self.kind, "text_columns": self.text_columns,
                 "label_column": self.label_column,

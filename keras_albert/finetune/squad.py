@@ -7,8 +7,11 @@ of `sequence_length` with a stride of `doc_stride` pieces, each packed as
 `[CLS] question [SEP] context window [SEP]`. A window that does not hold the
 answer (or a SQuAD 2.0 question without one) points start and end at `[CLS]`
 and has answerable label 0. A prediction takes the best-scoring span over all
-windows of a question (at most `max_answer_pieces` long) and maps it back to
-the original words; "" when the `[CLS]` score beats every span.
+windows of a question (at most `max_answer_length` pieces long) and maps it
+back to the original words; "" when the `[CLS]` (null) score minus the best
+span's exceeds `null_score_threshold`. SQuAD 2.0's threshold is tuned on the
+eval data after fine-tuning, as the official evaluation script's
+`find_best_thresh` (the best F1's), and saved with the model.
 """
 
 import re
@@ -17,8 +20,15 @@ from collections.abc import Mapping
 import numpy as np
 
 from keras_albert import metrics
+from keras_albert.checks import check_positive_int
 from keras_albert.finetune import readers
 from keras_albert.finetune.spec import TaskSpec
+from keras_albert.finetune.squad_answers import (
+    best_answers,
+    best_spans,
+    n_best_json,
+    thresholded,
+)
 from keras_albert.tasks.question_answerer import AlbertQuestionAnswerer
 from keras_albert.text.batch_encode import encode_texts
 
@@ -73,10 +83,33 @@ def _questions(source):
 
 
 class QuestionAnswering(TaskSpec):
-    """`qa`: answer spans in a context."""
+    """`qa`: answer spans in a context.
+
+    Args:
+        max_answer_length: int. The longest answer, in pieces.
+        null_score_threshold: float or None (0.0). Answer "" where the null
+            score minus the best span's exceeds it; `finetune` sets it to the
+            one tuned on eval data with unanswerable questions.
+        n_best: int or None. `predict` also lists the `n_best` best answers
+            of each question, with their logits, and the null score.
+        (the others as `TaskSpec`'s)
+    """
 
     kind, task_class = "qa", AlbertQuestionAnswerer
     default_text_columns, default_label_column = ("question", "context"), "answers"
+
+    def __init__(self, text_columns=None, label_column=None, *, tokenizer=None,
+                 sequence_length=128, max_answer_length=MAX_ANSWER_PIECES,
+                 null_score_threshold=None, n_best=None):
+        super().__init__(text_columns, label_column, tokenizer=tokenizer,
+                         sequence_length=sequence_length)
+        check_positive_int("max_answer_length", max_answer_length)
+        if n_best is not None:
+            check_positive_int("n_best", n_best)
+        self.max_answer_length = max_answer_length
+        self.null_score_threshold = null_score_threshold
+        self.n_best = n_best
+        self._tune_threshold = False
 
     def read(self, path, with_labels=True):
         rows, report, contexts = [], {"skipped_answer_not_in_context": 0}, {}
@@ -85,7 +118,8 @@ class QuestionAnswering(TaskSpec):
                 contexts[context] = context_words(context)
             words, spans = contexts[context]
             ends = [end for _, end in spans]
-            answers = [a.get("text", "") for a in qa.get("answers", [])]
+            answers = ([] if qa.get("is_impossible") else
+                       [a.get("text", "") for a in qa.get("answers", [])])
             span = None
             if with_labels and answers and not qa.get("is_impossible"):
                 first = qa["answers"][0]
@@ -160,34 +194,50 @@ class QuestionAnswering(TaskSpec):
         x, y, _ = self.features(rows)
         return x, y
 
-    def answers(self, model, rows, batch_size):
+    def prepare_eval(self, train_rows, eval_rows, path):
+        """SQuAD 2.0: the null-answer threshold is tuned on the eval data,
+        which needs unanswerable questions where the training data has them."""
+        unanswerable = sum(not row["answers"] for row in train_rows)
+        if unanswerable and all(row["answers"] for row in eval_rows):
+            raise ValueError(
+                f"{readers.describe(path)} has no unanswerable questions, but "
+                f"{unanswerable} training questions are: SQuAD 2.0's null-answer "
+                "threshold is tuned on eval questions with and without answers.")
+        self._tune_threshold = any(not row["answers"] for row in eval_rows)
+
+    def scored(self, model, rows, batch_size, n_best=1):
+        """`squad_answers.best_spans` of `model` on `rows`."""
         x, _, windows = self.features(rows)
         outputs = model.predict(x, batch_size=batch_size, verbose=0)
-        best = [(-np.inf, "")] * len(rows)
-        null = [np.inf] * len(rows)
-        for window, start, end in zip(windows, outputs["start_logits"],
-                                      outputs["end_logits"], strict=True):
-            row, word_at = rows[window["row"]], window["word_at"]
-            null[window["row"]] = min(null[window["row"]], start[0] + end[0])
-            context = np.flatnonzero(word_at >= 0)
-            if not len(context):
-                continue
-            starts = context[np.argsort(start[context])[-20:]]
-            ends = context[np.argsort(end[context])[-20:]]
-            for s in starts:
-                for e in ends:
-                    if s <= e < s + MAX_ANSWER_PIECES and start[s] + end[e] > best[window["row"]][0]:
-                        first, last = row["spans"][word_at[s]], row["spans"][word_at[e]]
-                        text = row["context"][first[0]:last[1]]
-                        best[window["row"]] = (start[s] + end[e], text)
-        # SQuAD 2.0: no answer when [CLS] scores higher than the best span.
-        return [text if score > null_score else ""
-                for (score, text), null_score in zip(best, null, strict=True)]
+        return best_spans(rows, windows, outputs, self.max_answer_length, n_best)
 
     def evaluate(self, model, rows, path, batch_size):
-        predictions = self.answers(model, rows, batch_size)
-        return metrics.squad_metrics(predictions, [row["answers"] for row in rows])
+        """SQuAD 1.1 data (every question answerable): `{"exact_match", "f1"}`;
+        SQuAD 2.0 data: the official script's metrics (`squad_v2_metrics`),
+        at the saved threshold or at the one tuned here after fine-tuning."""
+        texts, diffs = best_answers(*self.scored(model, rows, batch_size))
+        answers = [row["answers"] for row in rows]
+        threshold = self.null_score_threshold or 0.0
+        if all(answers):
+            return metrics.squad_metrics(thresholded(texts, diffs, threshold), answers)
+        result = metrics.squad_v2_metrics(texts, answers, diffs,
+                                          None if self._tune_threshold else threshold)
+        if self._tune_threshold:
+            self.null_score_threshold = result["null_score_threshold"]
+            self._tune_threshold = False
+        return result
 
     def predict(self, model, rows, batch_size):
-        return [{"id": row["id"], "answer": answer} for row, answer in zip(
-            rows, self.answers(model, rows, batch_size), strict=True)]
+        n_bests, null = self.scored(model, rows, batch_size, self.n_best or 1)
+        answers = thresholded(*best_answers(n_bests, null), self.null_score_threshold or 0.0)
+        predictions = []
+        for row, answer, best, null_score in zip(rows, answers, n_bests, null, strict=True):
+            prediction = {"id": row["id"], "answer": answer}
+            if self.n_best:
+                prediction.update(null_score=null_score, n_best=n_best_json(best))
+            predictions.append(prediction)
+        return predictions
+
+    def get_config(self):
+        return {**super().get_config(), "max_answer_length": self.max_answer_length,
+                "null_score_threshold": self.null_score_threshold}
