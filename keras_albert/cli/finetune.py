@@ -6,10 +6,15 @@ import os
 import sys
 import tempfile
 
-from keras_albert.cli.options import add_no_xla
+from keras_albert.cli.options import add_no_xla, add_strategy
 from keras_albert.files import atomic_path
 from keras_albert.finetune import evaluate, finetune, predict
-from keras_albert.finetune.config import CLASS_WEIGHTS, DTYPES, FinetuneConfig
+from keras_albert.finetune.config import (
+    CLASS_WEIGHTS,
+    DTYPES,
+    LONG_TEXT,
+    FinetuneConfig,
+)
 from keras_albert.finetune.registry import TASKS
 from keras_albert.locate import locate
 from keras_albert.models.lora import TARGETS
@@ -20,7 +25,8 @@ FINETUNE_SETTINGS = ("text_columns", "label_column", "vocab", "sequence_length",
                      "batch_size", "epochs", "learning_rate", "warmup_fraction",
                      "patience", "class_weight", "group_by_length", "dtype",
                      "jit_compile", "seed", "restarts", "lora_rank", "lora_targets",
-                     "max_answer_length")
+                     "strategy", "tpu", "head_dropout", "max_answer_length",
+                     "long_text", "stride")
 
 
 def _finetune(args):
@@ -35,7 +41,10 @@ def _finetune(args):
                                              **settings))
     print(json.dumps({k: summary[k] for k in ("eval_metrics", "majority_baseline",
                                                "train_seconds") if k in summary}))
-    print(f"Wrote {args.out}/model and {args.out}/metrics.json")
+    if summary.get("chief", True):
+        print(f"Wrote {args.out}/model and {args.out}/metrics.json")
+    else:
+        print(f"This worker wrote nothing: the chief writes {args.out}")
 
 
 def _evaluate(args):
@@ -132,6 +141,16 @@ def add_parsers(commands):
                           "batching texts of similar length together")
     finetune.add_argument("--dtype", choices=[d for d in DTYPES if d])
     add_no_xla(finetune)
+    add_strategy(finetune)
+    finetune.add_argument("--head-dropout", type=float,
+                          help="dropout before the task's head (default 0.1)")
+    finetune.add_argument("--long-text", choices=LONG_TEXT,
+                          help="classify/regress/tag: a text longer than "
+                          "--sequence-length is truncated (default) or read in "
+                          "overlapping windows")
+    finetune.add_argument("--stride", type=int, metavar="PIECES",
+                          help="--long-text window: pieces a window moves on "
+                          "(default: half a window)")
     finetune.add_argument("--seed", type=int)
     finetune.add_argument("--restarts", type=int,
                           help="fine-tune N times (seeds --seed, --seed + 1, ...) and "

@@ -25,7 +25,7 @@ from keras_albert.tasks.masked_lm import AlbertMaskedLM
 from keras_albert.tasks.pretrainer import AlbertPretrainer
 from keras_albert.tasks.sentence_order import AlbertSentenceOrder
 from keras_albert.text.normalization import valid_utf8
-from keras_albert.text.preprocessor import pack_segments
+from keras_albert.text.packing import pack_segments
 
 ENCODERS = (AlbertBackbone, AlbertPretrainer, AlbertMaskedLM, AlbertSentenceOrder)
 MASK_TEXT = "[MASK]"

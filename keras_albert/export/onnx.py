@@ -108,6 +108,7 @@ def export_onnx(directory, out, opset=MIN_OPSET, quantize="none", representative
         from keras_albert.export.onnx_text import text_model
 
         preprocessor = serving.preprocessor_for(directory, model, sequence_length)
+        serving.warn_truncates(preprocessor, "ONNX")
         names = [spec.name for spec in serving.text_signature(serving.num_texts(directory))]
         proto = text_model(proto, preprocessor.tokenizer, names,
                            preprocessor.sequence_length, preprocessor.truncate)

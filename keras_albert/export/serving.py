@@ -12,6 +12,8 @@ TFLite and ONNX are all made from these, so the artifacts agree by
 construction and `verify` can compare them name by name.
 """
 
+import warnings
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -29,7 +31,8 @@ from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 from keras_albert.tasks.question_answerer import AlbertQuestionAnswerer
 from keras_albert.tasks.token_classifier import AlbertTokenClassifier
 from keras_albert.text.normalization import valid_utf8
-from keras_albert.text.preprocessor import AlbertPreprocessor, pack_segments
+from keras_albert.text.packing import pack_segments
+from keras_albert.text.preprocessor import AlbertPreprocessor
 from keras_albert.text.tokenizers import load_tokenizer
 
 TOKEN_INPUTS = ("token_ids", "segment_ids", "padding_mask")
@@ -70,7 +73,8 @@ def preprocessor_for(directory, model, sequence_length=None):
     backbone = model if isinstance(model, AlbertBackbone) else model.backbone
     length = min(sequence_length or DEFAULT_SEQUENCE_LENGTH,
                  backbone.max_sequence_length)
-    return AlbertPreprocessor(tokenizer, sequence_length=length)
+    stride = getattr(preprocessor, "stride", None)
+    return AlbertPreprocessor(tokenizer, sequence_length=length, stride=stride)
 
 
 def pack_texts(texts, preprocessor):
@@ -149,7 +153,13 @@ def text_function(model, preprocessor, num_texts, lite=False):
     if isinstance(model, AlbertMultipleChoice):
         raise ValueError("A multiple-choice model has no raw-text signature (each "
                          "example is several pairs); serve its token signature.")
+    windowed = preprocessor.stride is not None and num_texts == 1
+    if windowed and lite:
+        warn_truncates(preprocessor, "TFLite")
+
     def run(*texts):
+        if windowed and not lite:
+            return window_outputs(model, preprocessor, valid_utf8(texts[0]))
         if lite:
             inputs = lite_pack(preprocessor, texts, pad_to_longest=True)
         else:
@@ -165,6 +175,30 @@ def text_function(model, preprocessor, num_texts, lite=False):
         return tf.function(lambda text_a, text_b: run(text_a, text_b),
                            input_signature=signature)
     return tf.function(lambda text: run(text), input_signature=signature)
+
+
+def warn_truncates(preprocessor, artifact):
+    """Say that an `artifact` file truncates texts a model with a windowed
+    preprocessor reads whole (its ragged ops are SavedModel-only)."""
+    if preprocessor.stride is not None:
+        warnings.warn(f"{artifact} has no kernels for the ragged ops that cut texts "
+                      f"into windows: this file reads the first "
+                      f"{preprocessor.sequence_length - 2} pieces of a text (the "
+                      "SavedModel and Keras read them all).", stacklevel=3)
+
+
+def window_outputs(model, preprocessor, texts):
+    """Named outputs of (batch,) strings read in overlapping windows (the
+    preprocessor's `stride`): one set per text, merged by the task
+    (`merge_windows`); a tagger's `token_ids` are each text packed whole."""
+    windows = preprocessor.windows(texts)
+    merged = model.merge_windows(model(windows.inputs, training=False), windows)
+    outputs = named_outputs(model, merged)
+    if isinstance(model, AlbertTokenClassifier):
+        tokenizer = preprocessor.tokenizer
+        outputs["token_ids"] = windows.text_token_ids(
+            tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id)
+    return outputs
 
 
 def lite_pack(preprocessor, texts, pad_to_longest=False):

@@ -16,7 +16,7 @@ from keras_albert.finetune import readers
 from keras_albert.finetune.spec import TaskSpec
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 from keras_albert.text.batch_encode import encode_texts
-from keras_albert.text.preprocessor import pack_segments
+from keras_albert.text.packing import pack_segments
 
 
 def _parse(record, path, number, with_labels):

@@ -3,6 +3,7 @@
 import collections
 
 import numpy as np
+import tensorflow as tf
 
 from keras_albert import metrics
 from keras_albert.checks import check_choice
@@ -10,6 +11,7 @@ from keras_albert.finetune import readers
 from keras_albert.finetune.spec import TaskSpec
 from keras_albert.finetune.training import balanced_class_weight
 from keras_albert.tasks.classifier import AlbertClassifier
+from keras_albert.text.batch_encode import encode_texts
 
 # Task -> the numbers of text columns it reads (regression: one text or a
 # pair, as STS-B).
@@ -23,25 +25,37 @@ class TextClassification(TaskSpec):
     The model takes raw text: its `AlbertPreprocessor` tokenizes and packs inside
     `tf.data`, and the label names are stored with it.
 
+    With a `stride`, a text longer than `sequence_length` is read in
+    overlapping windows (`keras_albert.text.windows`): each window trains as
+    an example with its text's label, and a text's logits are the mean of its
+    windows' (in `evaluate`, `predict` and the exported raw-text signature).
+    Pairs are truncated.
+
     Args:
         kind: "classify", "pair" or "regress".
         text_columns, label_column, tokenizer, sequence_length: see `TaskSpec`.
+        stride: int or None. Windows of long texts move by this many pieces;
+            None: long texts are truncated.
     """
 
     task_class = AlbertClassifier
     raw_text = True
 
     def __init__(self, kind, text_columns=None, label_column=None, *, tokenizer=None,
-                 sequence_length=128):
+                 sequence_length=128, stride=None):
         check_choice("task", kind, TEXT_COLUMNS)
         self.kind = kind
         self.default_text_columns = ("text_a", "text_b") if kind == "pair" else ("text",)
         super().__init__(text_columns, label_column, tokenizer=tokenizer,
-                         sequence_length=sequence_length)
+                         sequence_length=sequence_length, stride=stride)
         allowed = TEXT_COLUMNS[kind]
         if len(self.text_columns) not in allowed:
             raise ValueError(f"Task {kind!r} reads {' or '.join(map(str, allowed))} "
                              f"text column(s). Received: text_columns={self.text_columns}")
+        if stride is not None and len(self.text_columns) == 2:
+            raise ValueError(f"Windows read one text; a pair ({self.text_columns}) is "
+                             f"truncated: drop --long-text window. Received: "
+                             f"stride={stride}")
         self.monitor, self.mode = (("val_loss", "min") if kind == "regress"
                                    else ("val_accuracy", "max"))
 
@@ -73,7 +87,26 @@ class TextClassification(TaskSpec):
         return texts[0] if len(texts) == 1 else tuple(texts)
 
     def arrays(self, model, rows, path):
-        return self.inputs(rows), self.labels(model, rows, path)
+        x, y = self.inputs(rows), self.labels(model, rows, path)
+        if self.stride is None:
+            return x, y
+        windows = model.preprocessor.windows(tf.constant(x, dtype=tf.string))
+        x = {name: value.numpy() for name, value in windows.inputs.items()}
+        return x, y[windows.rows.numpy()]  # each window with its text's label
+
+    def long_texts(self, rows):
+        """Texts longer than `sequence_length`: truncated, or (with a stride)
+        read in windows."""
+        lengths = [sum(len(ids) for ids in pieces) + len(pieces) + 1 for pieces in zip(
+            *(encode_texts(self.tokenizer, [row[c] for row in rows])
+              for c in self.text_columns), strict=True)]
+        long = sum(length > self.sequence_length for length in lengths)
+        if self.stride is None:
+            return {"truncated_texts": long}
+        width = self.sequence_length - 2
+        windows = sum(1 + -(-max(length - 2 - width, 0) // self.stride)
+                      for length in lengths)
+        return {"texts_in_windows": long, "windows": windows}
 
     def labels(self, model, rows, path):
         if model.is_regression:

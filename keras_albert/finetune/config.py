@@ -11,8 +11,10 @@ from keras_albert.checks import (
     check_rate,
 )
 from keras_albert.models.lora import DEFAULT_TARGETS, TARGETS
+from keras_albert.training.distribute import STRATEGIES
 
 CLASS_WEIGHTS = (None, "balanced")
+LONG_TEXT = ("truncate", "window")
 DEFAULT_SEQUENCE_LENGTH = 128
 # epochs="auto": about this many optimizer steps, within these epochs. Small
 # data sets need more passes than the usual 3 (Mosbach et al. 2021, "On the
@@ -62,8 +64,21 @@ class FinetuneConfig:
             backbone's `lora_targets` and the head only, the backbone frozen
             (`keras_albert.models.lora`).
         lora_targets: the dense layers LoRA adapts (default query and value).
+        strategy: str. The `tf.distribute` strategy (`"default"`,
+            `"mirrored"`, `"multi-worker"` or `"tpu"`, see
+            `keras_albert.training.distribute`); `batch_size` is global,
+            split over the replicas, and only the chief writes `out`.
+        tpu: str or None. TPU name or address for `strategy="tpu"`.
+        head_dropout: float in [0, 1) or None. The dropout before the task's
+            head (classification, tagging, choice); None: the task's 0.1.
         max_answer_length: int or None. qa: the longest answer, in pieces;
             None: 30 (run_squad's).
+        long_text: "truncate" or "window". What `classify`, `regress` (one
+            text) and `tag` do with a text longer than `sequence_length`: cut
+            it, or read it in overlapping windows (`keras_albert.text.windows`)
+            in training, evaluation, prediction and the exported SavedModel.
+        stride: int or None. With `long_text="window"`, how many pieces a
+            window moves on; None: half a window (`(sequence_length - 2) // 2`).
     """
 
     text_columns: list = None
@@ -85,7 +100,12 @@ class FinetuneConfig:
     verbose: int = 1
     lora_rank: int = None
     lora_targets: tuple = DEFAULT_TARGETS
+    strategy: str = "default"
+    tpu: str = None
+    head_dropout: float = None
     max_answer_length: int = None
+    long_text: str = "truncate"
+    stride: int = None
 
     def __post_init__(self):
         check_positive_int("batch_size", self.batch_size)
@@ -110,8 +130,25 @@ class FinetuneConfig:
             check_positive_int("lora_rank", self.lora_rank)
         for target in self.lora_targets:
             check_choice("lora_targets", target, TARGETS)
+        check_choice("strategy", self.strategy, STRATEGIES)
+        if self.head_dropout is not None:
+            check_rate("head_dropout", self.head_dropout)
         if self.max_answer_length is not None:
             check_positive_int("max_answer_length", self.max_answer_length)
+        check_choice("long_text", self.long_text, LONG_TEXT)
+        if self.stride is not None:
+            check_positive_int("stride", self.stride)
+            if self.long_text != "window":
+                raise ValueError(f"A stride moves windows: pass long_text='window' "
+                                 f"(--long-text window) with it. Received: "
+                                 f"stride={self.stride}, long_text={self.long_text!r}")
+
+    def window_stride(self, sequence_length):
+        """The stride of the windows at `sequence_length`; None when long
+        texts are truncated."""
+        if self.long_text != "window":
+            return None
+        return self.stride or max((sequence_length - 2) // 2, 1)
 
     def replace(self, **settings):
         """A copy with `settings` changed; an unknown name is a `TypeError`."""

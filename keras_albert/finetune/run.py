@@ -7,6 +7,7 @@
 
 import json
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,6 +39,13 @@ from keras_albert.models.presets import PRESETS
 from keras_albert.models.pretrained import load_pretrained, read_config
 from keras_albert.text.preprocessor import AlbertPreprocessor
 from keras_albert.text.tokenizers import load_tokenizer
+from keras_albert.training.distribute import (
+    check_global_batch,
+    is_chief,
+    make_strategy,
+    wait_for_workers,
+    xla_possible,
+)
 from keras_albert.training.precision import bfloat16_advice, training_jit_compile
 
 
@@ -95,7 +103,16 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
     if config.restarts > 1:
         return _best_of_restarts(task, model, train, out, eval, config, log)
     keras.utils.set_random_seed(config.seed)
-    out = Path(out)
+    distribution = make_strategy(config.strategy, config.tpu)
+    check_global_batch(config.batch_size, distribution, config.strategy)
+    replicas = distribution.num_replicas_in_sync
+    if config.strategy != "default":
+        log(f"strategy {config.strategy}: {replicas} replica(s), "
+            f"{config.batch_size // replicas} of the batch of {config.batch_size} each")
+    chief = is_chief(distribution)
+    # The other workers of a cluster write to a directory of their own, removed
+    # at the end (as Keras' multi-worker guide has them do).
+    out = Path(out) if chief else Path(tempfile.mkdtemp(prefix="keras-albert-worker-"))
     source = resolve_source(model, config.vocab)
     if config.lora_rank and isinstance(source, str) and source in PRESETS:
         raise ValueError(
@@ -112,19 +129,22 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
         _check_length(length, positions, model)
         spec = make_spec(task, source_tokenizer(source, config.vocab), length,
                          config.text_columns, config.label_column,
-                         max_answer_length=config.max_answer_length)
+                         max_answer_length=config.max_answer_length,
+                         stride=config.window_stride(length))
     train_rows, train_report = spec.read(train)
     eval_rows, eval_report = spec.read(eval) if eval is not None else (None, {})
     if eval_rows:
         spec.prepare_eval(train_rows, eval_rows, eval)
-    task_model = spec.build(source, train_rows, train, config.vocab, config.dtype,
-                            config.label_names)
-    lora = None
-    if config.lora_rank:
-        trainable = enable_lora(task_model, config.lora_rank, config.lora_targets)
-        lora = {"rank": config.lora_rank, "targets": list(config.lora_targets),
-                "trainable_parameters": trainable,
-                "parameters": int(task_model.count_params())}
+    with distribution.scope():  # the variables are the strategy's
+        task_model = spec.build(source, train_rows, train, config.vocab, config.dtype,
+                                config.label_names, config.head_dropout)
+        lora = None
+        if config.lora_rank:
+            trainable = enable_lora(task_model, config.lora_rank, config.lora_targets)
+            lora = {"rank": config.lora_rank, "targets": list(config.lora_targets),
+                    "trainable_parameters": trainable,
+                    "parameters": int(task_model.count_params())}
+    if lora is not None:
         log(f"LoRA rank {config.lora_rank} on {', '.join(config.lora_targets)}: "
             f"{trainable:,} of {lora['parameters']:,} parameters train (the head "
             "and one update per shared layer)")
@@ -145,7 +165,8 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
     baseline = spec.baseline(train_rows, eval_rows) if eval_rows else None
     floor = (baseline["accuracy"] + BASELINE_MARGIN
              if baseline and spec.monitor == "val_accuracy" else None)
-    jit_compile = training_jit_compile(config.dtype, config.jit_compile, log)
+    jit_compile = (training_jit_compile(config.dtype, config.jit_compile, log)
+                   and xla_possible(distribution))
     advice = bfloat16_advice(config.dtype, task_model.backbone.hidden_dim)
     if advice:
         log(advice)
@@ -166,8 +187,13 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
         "train_seconds": round(seconds, 1),
         "dtype": task_model.backbone.dtype_policy.name,  # the policy it trained under
         "jit_compile": jit_compile,
+        "strategy": config.strategy, "replicas": replicas,
         "learning_rate": search.rate if search else config.learning_rate,
     }
+    long_texts = {"train": spec.long_texts(train_rows),
+                  "eval": spec.long_texts(eval_rows) if eval_rows else {}}
+    if long_texts["train"] or long_texts["eval"]:
+        summary["long_texts"] = long_texts
     if lora is not None:
         summary["lora"] = lora
     if search is not None:
@@ -185,6 +211,17 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
                                                 searched=search is not None)
         for warning in summary["warnings"]:
             log(f"WARNING: {warning}")
+    if chief:
+        _write_run(task_model, out, spec, model, config, lora, summary)
+    wait_for_workers(distribution)
+    if not chief:
+        shutil.rmtree(out, ignore_errors=True)
+        return {**summary, "chief": False}  # the chief wrote the run
+    return summary
+
+
+def _write_run(task_model, out, spec, model, config, lora, summary):
+    """`out/model` (and `out/adapter` for LoRA) and `out/metrics.json`."""
     record = {"finetune": {**spec.get_config(), "from": str(model)}}
     # LoRA layers save their kernels merged: `model` is a plain model.
     task_model.save_pretrained(out / "model", tokenizer=spec.tokenizer)
@@ -194,7 +231,6 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
                      config.lora_targets)
     with atomic_path(out / "metrics.json") as temporary:
         temporary.write_text(json.dumps(summary, indent=2))
-    return summary
 
 
 # The eval metric that picks the best restart, the first a task reports.

@@ -17,9 +17,11 @@ another having run first. A spec made without a tokenizer can only read files.
 """
 
 import abc
+import inspect
 
 from keras_albert.checks import check_positive_int
 from keras_albert.finetune.training import load_task
+from keras_albert.text.windows import check_stride
 
 
 class TaskSpec(abc.ABC):
@@ -48,10 +50,13 @@ class TaskSpec(abc.ABC):
     raw_text = False
 
     def __init__(self, text_columns=None, label_column=None, *, tokenizer=None,
-                 sequence_length=128):
+                 sequence_length=128, stride=None):
         check_positive_int("sequence_length", sequence_length)
+        if stride is not None:
+            check_stride(stride, sequence_length)
         self._tokenizer = tokenizer
         self.sequence_length = sequence_length
+        self.stride = stride
         self.text_columns = list(text_columns or self.default_text_columns)
         self.label_column = label_column or self.default_label_column
 
@@ -72,12 +77,21 @@ class TaskSpec(abc.ABC):
         """Keyword arguments of `task_class` that depend on the data (classes)."""
         return {}
 
-    def build(self, source, rows, path, vocab=None, dtype=None, label_names=None):
+    def build(self, source, rows, path, vocab=None, dtype=None, label_names=None,
+              head_dropout=None):
         """The task model on `source` (a pretrained directory, a name, or a
-        preset with `vocab`), shaped by the training rows."""
-        return load_task(self.task_class, source, self.tokenizer, vocab, dtype,
-                         self.sequence_length if self.raw_text else None,
-                         **self.model_options(rows, path, label_names))
+        preset with `vocab`), shaped by the training rows; `head_dropout`
+        replaces the task's dropout before its head (where it has one)."""
+        options = self.model_options(rows, path, label_names)
+        if head_dropout is not None:
+            if "dropout" not in inspect.signature(self.task_class).parameters:
+                raise ValueError(f"The {self.kind!r} task has no dropout before its "
+                                 f"head. Received: head_dropout={head_dropout}")
+            options["dropout"] = head_dropout
+        # A model that reads windows carries a preprocessor with their stride.
+        length = self.sequence_length if self.raw_text or self.stride else None
+        return load_task(self.task_class, source, self.tokenizer, vocab, dtype, length,
+                         stride=self.stride, **options)
 
     @abc.abstractmethod
     def arrays(self, model, rows, path):
@@ -103,7 +117,15 @@ class TaskSpec(abc.ABC):
         score what the training rows teach, and note what `evaluate` tunes on
         them after training (qa: SQuAD 2.0's null-answer threshold)."""
 
+    def long_texts(self, rows):
+        """What happens to the rows longer than `sequence_length` (counts for
+        `metrics.json`), where the task reads raw texts."""
+        return {}
+
     def get_config(self):
-        return {"task": self.kind, "text_columns": self.text_columns,
-                "label_column": self.label_column,
-                "sequence_length": self.sequence_length}
+        config = {"task": self.kind, "text_columns": self.text_columns,
+                  "label_column": self.label_column,
+                  "sequence_length": self.sequence_length}
+        if self.stride is not None:
+            config["stride"] = self.stride
+        return config

@@ -9,12 +9,14 @@ words past the sequence length (reported) are tagged `O`.
 import collections
 
 import numpy as np
+import tensorflow as tf
 
 from keras_albert import metrics
 from keras_albert.finetune import readers
 from keras_albert.finetune.spec import TaskSpec
 from keras_albert.tasks.token_classifier import IGNORE_LABEL, AlbertTokenClassifier
 from keras_albert.text.batch_encode import encode_texts
+from keras_albert.text.windows import make_windows
 
 OUTSIDE = "O"
 
@@ -50,36 +52,70 @@ class TokenTagging(TaskSpec):
                              "tagger needs at least 2 tags.")
         return {"num_classes": len(names), "label_names": names}
 
-    def features(self, rows, tags=None):
-        """`(x, y, first_pieces)`: packed inputs, per-piece labels (-100 where
-        ignored) and, per row, the positions of its words' first pieces."""
-        length = self.sequence_length
+    def __init__(self, text_columns=None, label_column=None, *, tokenizer=None,
+                 sequence_length=128, stride=None):
+        super().__init__(text_columns, label_column, tokenizer=tokenizer,
+                         sequence_length=sequence_length, stride=stride)
+
+    def _pieces(self, rows, tags=None):
+        """Per row: its pieces, their labels (the word's tag id on its first
+        piece, else -100) and the position of each word's first piece."""
         all_pieces = encode_texts(self.tokenizer, [w for r in rows for w in r["words"]])
-        token_ids = np.full((len(rows), length), self.tokenizer.pad_token_id, "int32")
-        padding_mask = np.zeros((len(rows), length), "int32")
-        labels = np.full((len(rows), length), IGNORE_LABEL, "int32")
-        first_pieces, offset = [], 0
-        self.truncated_words = 0
+        pieces, labels, first_pieces, offset = [], [], [], 0
         for index, row in enumerate(rows):
-            row_pieces = all_pieces[offset:offset + len(row["words"])]
-            offset += len(row["words"])
-            ids, positions = [self.tokenizer.cls_token_id], []
-            for word_number, pieces in enumerate(row_pieces):
-                pieces = pieces or [self.tokenizer.unk_token_id]
-                if len(ids) + len(pieces) > length - 1:  # room for [SEP]
-                    self.truncated_words += len(row_pieces) - word_number
-                    break
+            ids, row_labels, positions = [], [], []
+            for word_number, word in enumerate(all_pieces[offset:offset + len(row["words"])]):
+                word = word or [self.tokenizer.unk_token_id]
                 positions.append(len(ids))
-                if tags is not None:
-                    labels[index, len(ids)] = tags[index][word_number]
-                ids += pieces
-            ids.append(self.tokenizer.sep_token_id)
-            token_ids[index, :len(ids)] = ids
-            padding_mask[index, :len(ids)] = 1
+                row_labels += [tags[index][word_number] if tags else IGNORE_LABEL]
+                row_labels += [IGNORE_LABEL] * (len(word) - 1)
+                ids += word
+            offset += len(row["words"])
+            pieces.append(ids)
+            labels.append(row_labels)
             first_pieces.append(positions)
+        return pieces, labels, first_pieces
+
+    def features(self, rows, tags=None):
+        """`(x, y, first_pieces, windows)`: packed inputs, per-piece labels
+        (-100 where ignored), per row the positions of its words' first pieces
+        in `[CLS] pieces [SEP]`, and with a `stride` the `Windows` that `x`
+        packs (None: each row truncated to `sequence_length`, words past it
+        counted in `truncated_words`)."""
+        pieces, labels, first_pieces = self._pieces(rows, tags)
+        first_pieces = [[position + 1 for position in row] for row in first_pieces]
+        tokenizer, length = self.tokenizer, self.sequence_length
+        if self.stride is not None:
+            windows = make_windows(tf.ragged.constant(pieces, dtype=tf.int32), length,
+                                   self.stride, cls_id=tokenizer.cls_token_id,
+                                   sep_id=tokenizer.sep_token_id,
+                                   pad_id=tokenizer.pad_token_id)
+            y = windows.split(tf.ragged.constant(labels, dtype=tf.int32), length,
+                              IGNORE_LABEL).numpy()
+            self.truncated_words = 0
+            return ({name: value.numpy() for name, value in windows.inputs.items()}, y,
+                    first_pieces, windows)
+        # Words that fit whole before [SEP]: those ending by position length - 1.
+        kept, ends = [], []
+        for row, ids in zip(first_pieces, pieces, strict=True):
+            word_ends = [*row[1:], len(ids) + 1]  # each word's end in the packing
+            count = sum(end <= length - 1 for end in word_ends)
+            kept.append(row[:count])
+            ends.append(word_ends[count - 1] if count else 1)
+        self.truncated_words = sum(len(row) - len(k) for row, k in zip(first_pieces, kept,
+                                                                       strict=True))
+        token_ids = np.full((len(rows), length), tokenizer.pad_token_id, "int32")
+        padding_mask = np.zeros((len(rows), length), "int32")
+        y = np.full((len(rows), length), IGNORE_LABEL, "int32")
+        for index, (ids, row_labels, end) in enumerate(zip(pieces, labels, ends,
+                                                           strict=True)):
+            packed = [tokenizer.cls_token_id, *ids[:end - 1], tokenizer.sep_token_id]
+            token_ids[index, :len(packed)] = packed
+            padding_mask[index, :len(packed)] = 1
+            y[index, 1:end] = row_labels[:end - 1]
         x = {"token_ids": token_ids, "segment_ids": np.zeros_like(token_ids),
              "padding_mask": padding_mask}
-        return x, labels, first_pieces
+        return x, y, kept, None
 
     def labels(self, model, rows, path):
         index = {name: i for i, name in enumerate(model.label_names)}
@@ -91,12 +127,15 @@ class TokenTagging(TaskSpec):
         return [[index[t] for t in r["tags"]] for r in rows]
 
     def arrays(self, model, rows, path):
-        x, y, _ = self.features(rows, self.labels(model, rows, path))
+        x, y, _, _ = self.features(rows, self.labels(model, rows, path))
         return x, y
 
     def _predicted_tags(self, model, rows, batch_size):
-        x, _, first_pieces = self.features(rows)
-        best = model.predict(x, batch_size=batch_size, verbose=0).argmax(-1)
+        x, _, first_pieces, windows = self.features(rows)
+        logits = model.predict(x, batch_size=batch_size, verbose=0)
+        if windows is not None:
+            logits = windows.by_most_central(logits).numpy()
+        best = logits.argmax(-1)
         return [[model.label_names[best[i, p]] for p in positions]
                 + [OUTSIDE] * (len(row["words"]) - len(positions))
                 for i, (row, positions) in enumerate(zip(rows, first_pieces, strict=True))]

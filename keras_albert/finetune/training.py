@@ -59,7 +59,7 @@ def source_positions(source):
 
 
 def load_task(cls, source, tokenizer, vocab=None, dtype=None, sequence_length=None,
-              **task_kwargs):
+              stride=None, **task_kwargs):
     """The task model `cls` on a pretrained model or a preset.
 
     A pretrained directory or name (`albert/albert-base-v2`, see
@@ -67,11 +67,12 @@ def load_task(cls, source, tokenizer, vocab=None, dtype=None, sequence_length=No
     backbone weights; a preset with `vocab` (a vocabulary directory) is randomly
     initialized, `tokenizer`'s size setting the backbone's `vocabulary_size`.
     With `sequence_length` the model gets an `AlbertPreprocessor` on `tokenizer`
-    and takes raw text.
+    and takes raw text (long texts in windows of `stride`, if given).
     """
     overrides = {"dtype": dtype} if dtype else {}
     if sequence_length is not None:
-        task_kwargs["preprocessor"] = AlbertPreprocessor(tokenizer, sequence_length)
+        task_kwargs["preprocessor"] = AlbertPreprocessor(tokenizer, sequence_length,
+                                                         stride=stride)
     if _random_preset(source, vocab):
         overrides["vocabulary_size"] = tokenizer.vocabulary_size()
         return cls.from_preset(source, backbone_overrides=overrides, load_weights=False,

@@ -97,6 +97,10 @@ class AlbertClassifier(AlbertTask):
         return [{"label": names[int(row.argmax())], "probability": float(row.max())}
                 for row in probabilities]
 
+    def merge_windows(self, outputs, windows):
+        """A long text's logits: the mean of its windows' logits."""
+        return windows.mean_by_text(outputs)
+
     def default_losses(self):
         if self.is_regression:
             return keras.losses.MeanSquaredError()

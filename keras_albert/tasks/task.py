@@ -195,10 +195,31 @@ class AlbertTask(keras.Model):
                                 sample_weight=sample_weight, **kwargs)
 
     def predict(self, x, batch_size=None, **kwargs):
+        if self._reads_windows(x):
+            windows = self.preprocessor.windows(tf.constant(np.asarray(x, dtype=object)))
+            outputs = super().predict(
+                {name: value.numpy() for name, value in windows.inputs.items()},
+                batch_size=batch_size, **kwargs)
+            return keras.ops.convert_to_numpy(self.merge_windows(outputs, windows))
         if self._needs_preprocessing(x):
             x = self._raw_dataset(x, None, None, batch_size)
             batch_size = None
         return super().predict(x, batch_size=batch_size, **kwargs)
+
+    def _reads_windows(self, x):
+        """Whether `predict` reads `x` in windows: raw texts (an array or a
+        list of strings, not a pair) and a preprocessor with a `stride`."""
+        return (self._needs_preprocessing(x)
+                and getattr(self.preprocessor, "stride", None) is not None
+                and not isinstance(x, (tuple, tf.data.Dataset)))
+
+    def merge_windows(self, outputs, windows):
+        """The outputs of each text from its windows' (`outputs` of
+        `windows.inputs`, see `keras_albert.text.windows`); tasks that read
+        long texts in windows override this."""
+        raise ValueError(f"{type(self).__name__} does not read texts in windows: give "
+                         "its preprocessor no stride. Received: "
+                         f"stride={self.preprocessor.stride}")
 
     def default_losses(self):
         """Loss (or dict of losses by output name) used by `compile()`."""

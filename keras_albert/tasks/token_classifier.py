@@ -49,6 +49,12 @@ class AlbertTokenClassifier(AlbertTask):
         self.label_names = label_names
         self.dropout = dropout
 
+    def merge_windows(self, outputs, windows):
+        """A long text's logits per piece, each from the window where the
+        piece is most central, laid out as `[CLS] text [SEP]` (zeros outside
+        the pieces)."""
+        return windows.by_most_central(outputs)
+
     def default_losses(self):
         return keras.losses.SparseCategoricalCrossentropy(
             from_logits=True, ignore_class=IGNORE_LABEL
