@@ -15,6 +15,7 @@ if keras.backend.backend() != "tensorflow":
     )
 
 from keras_albert import hub, layers  # noqa: E402  (hub: names in from_pretrained)
+from keras_albert.finetune.embedding import embed  # noqa: E402
 from keras_albert.models import PRESETS, AlbertBackbone  # noqa: E402
 from keras_albert.tasks import (  # noqa: E402
     AlbertClassifier,
@@ -22,7 +23,9 @@ from keras_albert.tasks import (  # noqa: E402
     AlbertMultipleChoice,
     AlbertPretrainer,
     AlbertQuestionAnswerer,
+    AlbertSentenceEncoder,
     AlbertSentenceOrder,
+    AlbertSentencePairs,
     AlbertTokenClassifier,
 )
 from keras_albert.text import AlbertTokenizer, AlbertWordPieceTokenizer  # noqa: E402

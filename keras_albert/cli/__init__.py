@@ -9,9 +9,9 @@ import argparse
 import sys
 import warnings
 
-from keras_albert.cli import data, export, finetune, models, pretrain, quickstart
+from keras_albert.cli import data, embed, export, finetune, models, pretrain, quickstart
 
-GROUPS = (models, quickstart, data, pretrain, finetune, export)
+GROUPS = (models, quickstart, data, pretrain, finetune, embed, export)
 
 
 def build_parser():

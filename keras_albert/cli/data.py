@@ -1,6 +1,7 @@
 """`data` and `vocab`: the embedded data set and vocabularies."""
 
 from keras_albert.datasets import write_wordnet, write_wordnet_corpus
+from keras_albert.datasets.wordnet_similarity import write_wordnet_similarity
 from keras_albert.text import train_vocabulary
 from keras_albert.text.wordpiece_vocab import train_wordpiece_vocabulary
 
@@ -19,6 +20,10 @@ def _vocab(args):
 
 
 def _data(args):
+    if args.name == "wordnet-similarity":  # gloss pairs for --task similarity
+        paths = write_wordnet_similarity(args.out, limit=args.limit)
+        print("Wrote " + ", ".join(map(str, paths)))
+        return
     paths = write_wordnet(args.out, limit=args.limit)
     paths.append(write_wordnet_corpus(f"{args.out}/corpus.txt", limit=args.limit))
     print("Wrote " + ", ".join(map(str, paths)))
@@ -27,9 +32,10 @@ def _data(args):
 def add_parsers(commands):
     data = commands.add_parser(
         "data", help="write the embedded WordNet task (train/validation/test.jsonl) "
-        "and its pretraining corpus (corpus.txt)"
+        "and its pretraining corpus (corpus.txt), or its gloss pairs scored by "
+        "similarity (wordnet-similarity)"
     )
-    data.add_argument("name", choices=["wordnet"])
+    data.add_argument("name", choices=["wordnet", "wordnet-similarity"])
     data.add_argument("--out", required=True, help="directory to write")
     data.add_argument("--limit", type=int,
                       help="about this many examples a split (spread evenly)")

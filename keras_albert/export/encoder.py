@@ -7,7 +7,8 @@ conversion of Google's releases write), export as an encoder:
     sequence_output  (B, L, H)  the last layer
     pooled_output    (B, H)     tanh(Dense(first token)), the pooler
     embedding        (B, H)     the mean of `sequence_output` over real tokens:
-                                a sentence embedding
+                                a sentence embedding (scaled to unit length for
+                                an `AlbertSentenceEncoder`, as its own output)
 
 and, where the model has its masked-LM head, a SavedModel signature
 `fill_mask(text)`: for each `[MASK]` written in a text, the `top_k` most
@@ -18,16 +19,19 @@ text has fewer masks than the batch's most).
 
 import tensorflow as tf
 
+from keras_albert.layers.masked_mean_pooling import masked_mean, unit_length
 from keras_albert.locate import locate
 from keras_albert.models.backbone import AlbertBackbone
 from keras_albert.models.pretrained import read_config
 from keras_albert.tasks.masked_lm import AlbertMaskedLM
 from keras_albert.tasks.pretrainer import AlbertPretrainer
+from keras_albert.tasks.sentence_encoder import AlbertSentenceEncoder
 from keras_albert.tasks.sentence_order import AlbertSentenceOrder
 from keras_albert.text.normalization import valid_utf8
 from keras_albert.text.packing import pack_segments
 
-ENCODERS = (AlbertBackbone, AlbertPretrainer, AlbertMaskedLM, AlbertSentenceOrder)
+ENCODERS = (AlbertBackbone, AlbertPretrainer, AlbertMaskedLM, AlbertSentenceOrder,
+            AlbertSentenceEncoder)
 MASK_TEXT = "[MASK]"
 TOP_K = 5
 
@@ -53,12 +57,12 @@ def encoder_outputs(model, inputs):
     backbone = getattr(model, "backbone", model)
     outputs = backbone(inputs, training=False)
     sequence = tf.cast(outputs["sequence_output"], tf.float32)  # (B, L, H)
-    # expand_dims, not [:, :, None]: TFLite has no kernel for a new-axis slice.
-    mask = tf.expand_dims(tf.cast(inputs["padding_mask"], tf.float32), -1)  # (B, L, 1)
-    count = tf.maximum(tf.reduce_sum(mask, axis=1), 1.0)  # (B, 1); empty rows give 0
+    embedding = masked_mean(sequence, inputs["padding_mask"])  # (B, H); empty rows give 0
+    if isinstance(model, AlbertSentenceEncoder):  # its output, what `embed` gives
+        embedding = unit_length(embedding)
     return {"sequence_output": sequence,
             "pooled_output": tf.cast(outputs["pooled_output"], tf.float32),
-            "embedding": tf.reduce_sum(sequence * mask, axis=1) / count}  # (B, H)
+            "embedding": embedding}
 
 
 def _ids_with_masks(tokenizer, texts):

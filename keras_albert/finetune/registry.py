@@ -6,6 +6,7 @@ import inspect
 from keras_albert.checks import check_choice
 from keras_albert.finetune.choice import MultipleChoice
 from keras_albert.finetune.classification import TextClassification
+from keras_albert.finetune.similarity import SentenceSimilarity
 from keras_albert.finetune.squad import QuestionAnswering
 from keras_albert.finetune.tagging import TokenTagging
 
@@ -16,6 +17,7 @@ SPECS = {
     "tag": TokenTagging,
     "qa": QuestionAnswering,
     "choice": MultipleChoice,
+    "similarity": SentenceSimilarity,
 }
 TASKS = tuple(SPECS)
 

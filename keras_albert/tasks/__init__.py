@@ -3,6 +3,8 @@ from keras_albert.tasks.masked_lm import AlbertMaskedLM
 from keras_albert.tasks.multiple_choice import AlbertMultipleChoice
 from keras_albert.tasks.pretrainer import AlbertPretrainer
 from keras_albert.tasks.question_answerer import AlbertQuestionAnswerer
+from keras_albert.tasks.sentence_encoder import AlbertSentenceEncoder
 from keras_albert.tasks.sentence_order import AlbertSentenceOrder
+from keras_albert.tasks.sentence_pairs import AlbertSentencePairs
 from keras_albert.tasks.task import AlbertTask
 from keras_albert.tasks.token_classifier import AlbertTokenClassifier
