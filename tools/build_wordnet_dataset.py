@@ -87,8 +87,9 @@ def main():
         file.write(lines.encode("utf-8"))
     notice = license_text.split("\nFiles: debian/*")[0]
     (args.out / "WORDNET_LICENSE").write_text(
-        "The embedded dataset wordnet_lexnames.tsv.gz is derived from WordNet 3.0\n"
-        "(Debian package wordnet-base), distributed under this license:\n\n" + notice)
+        "The embedded datasets wordnet_lexnames.tsv.gz and wordnet_similarity.tsv.gz are\n"
+        "derived from WordNet 3.0 (Debian package wordnet-base), distributed under this\n"
+        "license:\n\n" + notice)
     counts = {s: sum(r["split"] == s for r in records)
               for s in ("train", "validation", "test")}
     print(f"{len(records)} synsets, {len(set(lexnames.values()))} labels, {counts}")
