@@ -7,3 +7,4 @@ from keras_albert.layers.choices import FoldChoices, UnfoldChoices
 from keras_albert.layers.masked_lm_head import MaskedLMHead
 from keras_albert.layers.sentence_order_head import SentenceOrderHead
 from keras_albert.layers.span_head import SpanHead
+from keras_albert.layers.masked_mean_pooling import MaskedMeanPooling

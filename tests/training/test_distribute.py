@@ -68,6 +68,7 @@ def single_device(corpus, tmp_path_factory):
     return out
 
 
+@pytest.mark.slow  # with the one-device run, about 2 minutes on 2 cores
 def test_mirrored_on_two_logical_cpus(corpus, single_device, tmp_path):
     text, vocab = corpus
     out = tmp_path / "mirrored"
@@ -78,6 +79,7 @@ def test_mirrored_on_two_logical_cpus(corpus, single_device, tmp_path):
     _check_same_as_single_device(out, single_device)
 
 
+@pytest.mark.slow  # with the one-device run, about 2 minutes on 2 cores
 def test_multi_worker_on_two_processes(corpus, single_device, tmp_path):
     text, vocab = corpus
     out = tmp_path / "multi_worker"
