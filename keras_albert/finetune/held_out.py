@@ -4,7 +4,7 @@ int8 calibration."""
 from pathlib import Path
 
 from keras_albert.finetune.classification import TextClassification
-from keras_albert.finetune.run import saved_spec
+from keras_albert.finetune.evaluation import saved_spec
 from keras_albert.locate import locate
 from keras_albert.sampling import evenly_spaced
 

@@ -1,8 +1,7 @@
-"""`finetune`, `evaluate` and `predict`: what the command line calls.
+"""`finetune`: a pretrained model and a data file to a fine-tuned model
+directory (`evaluate` and `predict` use it: `finetune.evaluation`).
 
     finetune(task, model, train, out, eval=...)   -> out/model/, out/metrics.json
-    evaluate(out/model, data)                     -> metrics of the saved model
-    predict(out/model, data)                      -> one dict per row
 """
 
 import json
@@ -24,7 +23,8 @@ from keras_albert.finetune.config import (
     FinetuneConfig,
     auto_epochs,
 )
-from keras_albert.finetune.registry import make_spec, spec_from_config
+from keras_albert.finetune.evaluation import skipped
+from keras_albert.finetune.registry import make_spec
 from keras_albert.finetune.spec import TaskSpec
 from keras_albert.finetune.training import (
     LR_SEARCH,
@@ -33,12 +33,9 @@ from keras_albert.finetune.training import (
     source_positions,
     source_tokenizer,
 )
-from keras_albert.locate import locate
 from keras_albert.models.lora import enable_lora, save_adapter
 from keras_albert.models.presets import PRESETS
-from keras_albert.models.pretrained import load_pretrained, read_config
-from keras_albert.text.preprocessor import AlbertPreprocessor
-from keras_albert.text.tokenizers import load_tokenizer
+from keras_albert.models.pretrained import read_config
 from keras_albert.training.distribute import (
     check_global_batch,
     is_chief,
@@ -47,24 +44,6 @@ from keras_albert.training.distribute import (
     xla_possible,
 )
 from keras_albert.training.precision import bfloat16_advice, training_jit_compile
-
-
-def saved_spec(directory, **options):
-    """The task spec recorded by `finetune` in a model directory, on the
-    directory's tokenizer; `options` not None replace the task's recorded
-    settings (qa: `max_answer_length`, `n_best`). A text classifier fine-tuned
-    elsewhere (e.g. one converted from the Hub) reads a `text` column at length
-    128 (or the model's positions, if fewer)."""
-    config = read_config(directory)
-    saved = config.get("source", {}).get("finetune")
-    if not saved and (config.get("task") or {}).get("class_name") == "AlbertClassifier":
-        saved = {"task": "classify", "text_columns": ["text"], "label_column": "label",
-                 "sequence_length": min(128, config["backbone"]["max_sequence_length"])}
-    if not saved:
-        raise ValueError(f"{directory} is not a fine-tuned model (no 'finetune' entry "
-                         "in config.json); fine-tune it with `keras-albert finetune`.")
-    options = {name: value for name, value in options.items() if value is not None}
-    return spec_from_config({**saved, **options}, load_tokenizer(directory))
 
 
 def finetune(task, model, train, out, eval=None, config=None, log=print, **settings):
@@ -182,7 +161,7 @@ def finetune(task, model, train, out, eval=None, config=None, log=print, **setti
         "task": spec.kind, "train": readers.describe(train),
         "eval": readers.describe(eval) if eval is not None else None,
         "train_rows": len(train_rows), "eval_rows": len(eval_rows or ()),
-        "skipped": {"train": _skipped(train_report), "eval": _skipped(eval_report)},
+        "skipped": {"train": skipped(train_report), "eval": skipped(eval_report)},
         "epochs": epochs, "epochs_run": len(history.history["loss"]),
         "train_seconds": round(seconds, 1),
         "dtype": task_model.backbone.dtype_policy.name,  # the policy it trained under
@@ -289,46 +268,3 @@ def _record_source(directory, source):
     config["source"] = {**config.get("source", {}), **source}
     with atomic_path(Path(directory) / "config.json") as temporary:
         temporary.write_text(json.dumps(config, indent=2))
-
-
-def _skipped(report):
-    return {key: value for key, value in dict(report).items() if key.startswith("skipped")}
-
-
-def _load_with_preprocessor(directory, spec):
-    """The saved model; one fine-tuned elsewhere gets the spec's preprocessor."""
-    model = load_pretrained(directory)
-    if model.preprocessor is None:
-        model.preprocessor = AlbertPreprocessor(spec.tokenizer, spec.sequence_length)
-    return model
-
-
-def evaluate(directory, data, batch_size=32, log=print, max_answer_length=None):
-    """The task metrics of a fine-tuned model (a directory or a name) on a
-    labelled file, with `warnings` where it predicts (nearly) one class or no
-    better than the data's commonest label (see `finetune.collapse`);
-    `max_answer_length` (qa) replaces the saved one."""
-    directory = locate(directory)
-    spec = saved_spec(directory, max_answer_length=max_answer_length)
-    rows, report = spec.read(data)
-    model = _load_with_preprocessor(directory, spec)
-    metrics = spec.evaluate(model, rows, data, batch_size)
-    # The baseline of the data itself: always predicting its commonest label.
-    warnings = collapse_warnings(spec.kind, metrics, spec.baseline(rows, rows))
-    for warning in warnings:
-        log(f"WARNING: {warning}")
-    return {**metrics, "rows": len(rows), "skipped": _skipped(report), "warnings": warnings}
-
-
-def predict(directory, data, batch_size=32, n_best=None, max_answer_length=None):
-    """One prediction dict per usable row of `data` (labels not needed), each
-    with its `"row"` (line number in the file); `directory` may be a name.
-    qa: `n_best` adds the N best answers of each question (`n_best`, each with
-    its text, probability, score, start and end logit) and its `null_score`;
-    `max_answer_length` replaces the saved one."""
-    directory = locate(directory)
-    spec = saved_spec(directory, n_best=n_best, max_answer_length=max_answer_length)
-    rows, _ = spec.read(data, with_labels=False)
-    model = _load_with_preprocessor(directory, spec)
-    return [{"row": row["row"], **prediction} for row, prediction
-            in zip(rows, spec.predict(model, rows, batch_size), strict=True)]
