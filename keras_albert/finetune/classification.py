@@ -3,7 +3,6 @@
 import collections
 
 import numpy as np
-import tensorflow as tf
 
 from keras_albert import metrics
 from keras_albert.checks import check_choice
@@ -90,9 +89,8 @@ class TextClassification(TaskSpec):
         x, y = self.inputs(rows), self.labels(model, rows, path)
         if self.stride is None:
             return x, y
-        windows = model.preprocessor.windows(tf.constant(x, dtype=tf.string))
-        x = {name: value.numpy() for name, value in windows.inputs.items()}
-        return x, y[windows.rows.numpy()]  # each window with its text's label
+        x, y, _, _ = model.window_inputs(x, y)  # each window with its text's label
+        return x, y
 
     def long_texts(self, rows):
         """Texts longer than `sequence_length`: truncated, or (with a stride)

@@ -101,6 +101,10 @@ class AlbertClassifier(AlbertTask):
         """A long text's logits: the mean of its windows' logits."""
         return windows.mean_by_text(outputs)
 
+    def window_targets(self, y, rows):
+        """Each window learns its text's label (or score)."""
+        return np.asarray(y)[rows]
+
     def default_losses(self):
         if self.is_regression:
             return keras.losses.MeanSquaredError()

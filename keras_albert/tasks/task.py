@@ -12,6 +12,7 @@ from keras_albert.compat import symbolic_build
 from keras_albert.models.backbone import AlbertBackbone
 from keras_albert.models.presets import PRESET_WEIGHTS
 from keras_albert.models.pretrained import load_pretrained, save_pretrained
+from keras_albert.tasks.windows import ReadsWindows
 from keras_albert.training.length_groups import MAX_WIDTHS, group_by_length
 from keras_albert.training.lr_finder import (
     DEFAULT_STEPS,
@@ -41,7 +42,7 @@ def dropout_and_dense(backbone, units, dropout):
     )
 
 
-class AlbertTask(keras.Model):
+class AlbertTask(ReadsWindows, keras.Model):
     """Base of the task models: holds `backbone`, serializes it, compiles sensibly.
 
     Subclasses build their functional graph on `backbone.input` in `__init__`,
@@ -145,6 +146,9 @@ class AlbertTask(keras.Model):
             validation_data=None, group_by_length=False, **kwargs):
         if not isinstance(group_by_length, bool):
             check_positive_int("group_by_length", group_by_length)
+        if self._reads_windows(x):  # token inputs from here on
+            x, y, sample_weight, _ = self.window_inputs(x, y, sample_weight)
+            validation_data = self._windowed_data(validation_data)
         if self._needs_preprocessing(x):
             x = self._raw_dataset(x, y, sample_weight, batch_size,
                                   shuffle=kwargs.pop("shuffle", True),
@@ -188,6 +192,8 @@ class AlbertTask(keras.Model):
 
     def evaluate(self, x=None, y=None, batch_size=None, sample_weight=None,
                  **kwargs):
+        if self._reads_windows(x):
+            x, y, sample_weight, _ = self.window_inputs(x, y, sample_weight)
         if self._needs_preprocessing(x) and not kwargs.get("_use_cached_eval_dataset"):
             x = self._raw_dataset(x, y, sample_weight, batch_size)
             y = sample_weight = batch_size = None
@@ -196,30 +202,12 @@ class AlbertTask(keras.Model):
 
     def predict(self, x, batch_size=None, **kwargs):
         if self._reads_windows(x):
-            windows = self.preprocessor.windows(tf.constant(np.asarray(x, dtype=object)))
-            outputs = super().predict(
-                {name: value.numpy() for name, value in windows.inputs.items()},
-                batch_size=batch_size, **kwargs)
-            return keras.ops.convert_to_numpy(self.merge_windows(outputs, windows))
+            return self._predict_windows(super().predict, x, batch_size=batch_size,
+                                         **kwargs)
         if self._needs_preprocessing(x):
             x = self._raw_dataset(x, None, None, batch_size)
             batch_size = None
         return super().predict(x, batch_size=batch_size, **kwargs)
-
-    def _reads_windows(self, x):
-        """Whether `predict` reads `x` in windows: raw texts (an array or a
-        list of strings, not a pair) and a preprocessor with a `stride`."""
-        return (self._needs_preprocessing(x)
-                and getattr(self.preprocessor, "stride", None) is not None
-                and not isinstance(x, (tuple, tf.data.Dataset)))
-
-    def merge_windows(self, outputs, windows):
-        """The outputs of each text from its windows' (`outputs` of
-        `windows.inputs`, see `keras_albert.text.windows`); tasks that read
-        long texts in windows override this."""
-        raise ValueError(f"{type(self).__name__} does not read texts in windows: give "
-                         "its preprocessor no stride. Received: "
-                         f"stride={self.preprocessor.stride}")
 
     def default_losses(self):
         """Loss (or dict of losses by output name) used by `compile()`."""

@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from keras_albert import AlbertClassifier
 from keras_albert.cli import main
 from keras_albert.models.pretrained import load_pretrained
+from keras_albert.text.preprocessor import AlbertPreprocessor
+from keras_albert.text.tokenizers import load_tokenizer
 from tests.finetune.conftest import TINY, write_jsonl
 
 # 12 positions: most WordNet glosses need several windows.
@@ -113,3 +116,22 @@ def test_a_stride_without_windows_is_one_line(tmp_path, capsys, wordnet_vocab):
                  "--train", "x.jsonl", "--out", str(tmp_path), *TINY, "--stride",
                  "4"]) == 2
     assert "pass long_text='window'" in capsys.readouterr().err
+
+
+def test_keras_fit_and_evaluate_read_windows(wordnet_vocab, wordnet_files):
+    tokenizer = load_tokenizer(wordnet_vocab)
+    model = AlbertClassifier.from_preset(
+        "albert_tiny", num_classes=2, load_weights=False,
+        backbone_overrides={"vocabulary_size": tokenizer.vocabulary_size()},
+        preprocessor=AlbertPreprocessor(tokenizer, 12, stride=4))
+    lines = (wordnet_files / "train.jsonl").read_text().splitlines()[:16]
+    texts = np.array([json.loads(line)["text"] for line in lines], dtype=object)
+    labels = np.arange(16) % 2
+    inputs, targets, _, windows = model.window_inputs(texts, labels)
+    assert len(targets) == len(windows.rows.numpy()) > len(texts)
+    np.testing.assert_array_equal(targets, labels[windows.rows.numpy()])
+    model.compile(jit_compile=False)
+    model.fit(texts, labels, batch_size=8, epochs=1, verbose=0)
+    assert int(model.optimizer.iterations) == -(-len(targets) // 8)  # window batches
+    assert model.evaluate(texts, labels, verbose=0, return_dict=True) == pytest.approx(
+        model.evaluate(inputs, targets, verbose=0, return_dict=True))
