@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_albert.text.masking import mask_tokens
+from keras_albert.text.pretraining_examples import WORD_STARTS, pack_pair, parse_example
 
 
 def _split_pair(chunk, rng):
@@ -40,9 +41,48 @@ def _trim_pair(a, b, max_tokens, rng):
             longer.pop()
 
 
+def document_rng(seed, *key):
+    """The random generator of one document, a function of `seed` and the
+    document's key alone (its place in the corpus, and the pass), so a document
+    gives the same pairs whichever worker prepares it and in whatever order."""
+    return np.random.default_rng([seed, *key])
+
+
+def _target_length(max_tokens, rng, short_seq_prob):
+    return max_tokens if rng.random() >= short_seq_prob else int(
+        rng.integers(2, max_tokens + 1))
+
+
+def document_pairs(sentences, max_tokens, rng, short_seq_prob=0.1):
+    """Sentence-order pairs `(A, B, label)` of one tokenized document.
+
+    Args:
+        sentences: list of token lists (ids, or `(id, begins_word)` pairs).
+        max_tokens: int. Room for A and B (the sequence length minus 3).
+        rng: numpy `Generator` (`document_rng`).
+        short_seq_prob: float. Probability of a shorter target length.
+    """
+    sentences = [sentence for sentence in sentences if sentence]
+    pairs, chunk, size = [], [], 0
+    target = _target_length(max_tokens, rng, short_seq_prob)
+    for index, sentence in enumerate(sentences):
+        chunk.append(sentence)
+        size += len(sentence)
+        if index == len(sentences) - 1 or size >= target:
+            if size >= 2:
+                a, b = _split_pair(chunk, rng)
+                label = int(rng.random() < 0.5)
+                a, b = (b, a) if label else (a, b)
+                _trim_pair(a, b, max_tokens, rng)
+                pairs.append((a, b, label))
+            chunk, size = [], 0
+            target = _target_length(max_tokens, rng, short_seq_prob)
+    return pairs
+
+
 def create_instances(documents, encode, sequence_length, special, seed=0,
                      short_seq_prob=0.1, dupe_factor=1):
-    """Packed SOP pairs of tokenized documents.
+    """Packed SOP pairs of tokenized documents, held in memory.
 
     Args:
         documents: list of lists of sentence strings.
@@ -57,54 +97,37 @@ def create_instances(documents, encode, sequence_length, special, seed=0,
             more distinct pairs than one pass gives.
 
     Returns:
-        dict of numpy arrays: `token_ids`, `segment_ids`, `padding_mask` (N, T)
-        int32 and `sop_labels` (N,) int32; with `(id, begins_word)` pairs also
+        dict of numpy arrays, the rows of `pretraining_examples.pack_pair`
+        stacked: `token_ids`, `segment_ids`, `padding_mask` (N, T) int32 and
+        `sop_labels` (N,) int32; with `(id, begins_word)` pairs also
         `word_starts` (N, T) int32, which masking then uses.
     """
-    rng = np.random.default_rng(seed)
-    max_tokens = sequence_length - 3
-    pairs = []
-    tokenized = [[ids for ids in map(encode, document) if ids] for document in documents]
-    for sentences in [s for _ in range(dupe_factor) for s in tokenized]:
-        chunk, size = [], 0
-        target = max_tokens if rng.random() >= short_seq_prob else int(
-            rng.integers(2, max_tokens + 1))
-        for index, sentence in enumerate(sentences):
-            chunk.append(sentence)
-            size += len(sentence)
-            if index == len(sentences) - 1 or size >= target:
-                if size >= 2:
-                    a, b = _split_pair(chunk, rng)
-                    label = int(rng.random() < 0.5)
-                    a, b = (b, a) if label else (a, b)
-                    _trim_pair(a, b, max_tokens, rng)
-                    pairs.append((a, b, label))
-                chunk, size = [], 0
-                target = max_tokens if rng.random() >= short_seq_prob else int(
-                    rng.integers(2, max_tokens + 1))
-    if not pairs:
+    tokenized = [list(map(encode, document)) for document in documents]
+    rows = [pack_pair(a, b, label, special, sequence_length)
+            for dupe in range(dupe_factor)
+            for index, sentences in enumerate(tokenized)
+            for a, b, label in document_pairs(
+                sentences, sequence_length - 3, document_rng(seed, index, dupe),
+                short_seq_prob)]
+    if not rows:
         raise ValueError("The corpus gives no sentence pairs (every document has "
                          "fewer than 2 tokens).")
-    token_ids = np.full((len(pairs), sequence_length), special.pad, np.int32)
-    segment_ids = np.zeros_like(token_ids)
-    padding_mask = np.zeros_like(token_ids)
-    segmented = isinstance(pairs[0][0][0], tuple)  # (id, begins a word) pieces
-    word_starts = np.zeros_like(token_ids)
-    for row, (a, b, _) in enumerate(pairs):
-        if segmented:
-            starts = [0, *(s for _, s in a), 0, *(s for _, s in b), 0]
-            word_starts[row, :len(starts)] = starts
-            a, b = [i for i, _ in a], [i for i, _ in b]
-        packed = [special.cls, *a, special.sep, *b, special.sep]
-        token_ids[row, :len(packed)] = packed
-        segment_ids[row, len(a) + 2:len(packed)] = 1
-        padding_mask[row, :len(packed)] = 1
-    instances = {"token_ids": token_ids, "segment_ids": segment_ids,
-                 "padding_mask": padding_mask,
-                 "sop_labels": np.array([label for *_, label in pairs], np.int32)}
-    if segmented:
-        instances["word_starts"] = word_starts
-    return instances
+    return {key: np.stack([row[key] for row in rows]) for key in rows[0]}
+
+
+def _masker(vocabulary, seed, max_predictions):
+    """`(position, row) -> (x, y, sample_weight)`: dynamic masking of a packed
+    row, from a seed derived from (seed, position in the stream)."""
+    def example(position, row):
+        masked, positions, ids, weights = mask_tokens(
+            row["token_ids"], row["padding_mask"],
+            tf.stack([tf.cast(seed, tf.int64) + 1, position]), vocabulary,
+            max_predictions, token_word_starts=row.get(WORD_STARTS))
+        x = {"token_ids": masked, "segment_ids": row["segment_ids"],
+             "padding_mask": row["padding_mask"], "mask_positions": positions}
+        y = {"mlm_logits": ids, "sop_logits": row["sop_labels"]}
+        return x, y, {"mlm_logits": weights, "sop_logits": tf.constant(1.0)}
+    return example
 
 
 def pretraining_dataset(instances, batch_size, vocabulary, seed=0,
@@ -137,17 +160,10 @@ def pretraining_dataset(instances, batch_size, vocabulary, seed=0,
                 indices, tf.stack([tf.cast(seed, tf.int64), epoch]))
         return tf.data.Dataset.from_tensor_slices(indices)
 
+    mask = _masker(vocabulary, seed, max_predictions)
+
     def example(position, index):
-        starts = tf.gather(table["word_starts"], index) if "word_starts" in table else None
-        masked, positions, ids, weights = mask_tokens(
-            tf.gather(table["token_ids"], index), tf.gather(table["padding_mask"], index),
-            tf.stack([tf.cast(seed, tf.int64) + 1, position]), vocabulary, max_predictions,
-            token_word_starts=starts)
-        x = {"token_ids": masked, "segment_ids": tf.gather(table["segment_ids"], index),
-             "padding_mask": tf.gather(table["padding_mask"], index),
-             "mask_positions": positions}
-        y = {"mlm_logits": ids, "sop_logits": tf.gather(table["sop_labels"], index)}
-        return x, y, {"mlm_logits": weights, "sop_logits": tf.constant(1.0)}
+        return mask(position, {key: tf.gather(value, index) for key, value in table.items()})
 
     epochs = tf.data.Dataset.range(num_epochs) if num_epochs else tf.data.Dataset.range(
         2**62)
@@ -155,4 +171,49 @@ def pretraining_dataset(instances, batch_size, vocabulary, seed=0,
     dataset = dataset.skip(start_step * batch_size)
     dataset = dataset.map(example, num_parallel_calls=tf.data.AUTOTUNE,
                           deterministic=True)
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def streamed_pretraining_dataset(files, batch_size, vocabulary, sequence_length, seed=0,
+                                 max_predictions=20, word_starts=False,
+                                 shuffle_buffer=10000, cycle_length=8, num_epochs=None):
+    """Batches of masked SOP pairs read from TFRecord shards, for corpora that do
+    not fit in memory (`keras-albert prepare` writes them).
+
+    Shards are read `cycle_length` at a time, interleaved, in a new order every
+    pass; records go through a shuffle buffer of `shuffle_buffer` serialized
+    examples, then are parsed and masked as `pretraining_dataset`'s (the same
+    row layout, the same masking from (seed, position in the stream)). Memory
+    is the buffers', whatever the corpus size. Under `tf.distribute` each worker
+    reads its own shards (the file-level auto-sharding of `tf.data`).
+
+    The stream is deterministic for a seed but not addressable by step: a run
+    resumes it by restoring the iterator's checkpointed state
+    (`training.data_checkpoint`), not by skipping.
+
+    Args:
+        files: list of shard paths.
+        batch_size, sequence_length, max_predictions: ints (static shapes).
+        vocabulary: a `masking.MaskingVocabulary`.
+        seed: int. Fixes the shard order, the shuffle and every mask.
+        word_starts: bool. The records carry a segmenter's `word_starts`.
+        shuffle_buffer, cycle_length: ints.
+        num_epochs: int or None (repeat forever).
+    """
+    files = [str(file) for file in files]
+    shards = tf.data.Dataset.from_tensor_slices(files).shuffle(
+        len(files), seed=seed, reshuffle_each_iteration=True).repeat(num_epochs)
+    records = shards.interleave(
+        tf.data.TFRecordDataset, cycle_length=min(cycle_length, len(files)),
+        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    records = records.shuffle(shuffle_buffer, seed=seed + 2, reshuffle_each_iteration=True)
+    mask = _masker(vocabulary, seed, max_predictions)
+    pad = vocabulary.special.pad
+
+    def example(position, serialized):
+        return mask(position, parse_example(serialized, sequence_length, pad,
+                                            word_starts))
+
+    dataset = records.enumerate().map(example, num_parallel_calls=tf.data.AUTOTUNE,
+                                      deterministic=True)
     return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
