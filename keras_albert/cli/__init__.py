@@ -9,9 +9,18 @@ import argparse
 import sys
 import warnings
 
-from keras_albert.cli import data, embed, export, finetune, models, pretrain, quickstart
+from keras_albert.cli import (
+    data,
+    embed,
+    export,
+    finetune,
+    models,
+    prepare,
+    pretrain,
+    quickstart,
+)
 
-GROUPS = (models, quickstart, data, pretrain, finetune, embed, export)
+GROUPS = (models, quickstart, data, prepare, pretrain, finetune, embed, export)
 
 
 def build_parser():
@@ -31,10 +40,14 @@ def _one_line_warning(message, category, filename, lineno, line=None):
 def main(argv=None):
     warnings.formatwarning = _one_line_warning
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "takes_unknown", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command == "export" and args.format == "saved-model" and not args.name:
         parser.error("export saved-model needs --name")
     try:
+        if getattr(args, "takes_unknown", False):
+            return args.run(args, unknown) or 0
         return args.run(args) or 0
     except ValueError as error:  # bad input: one line, no traceback
         print(f"keras-albert: error: {error}", file=sys.stderr)

@@ -51,7 +51,7 @@ def normalize_text(text, lowercase=True, keep_accents=False):
     check_normalization_flags(lowercase, keep_accents)
     text = " ".join(text.strip().split())
     text = text.replace("``", '"').replace("''", '"')
-    if not keep_accents:
+    if not keep_accents and not text.isascii():  # NFKD leaves ASCII as it is
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
     if lowercase:

@@ -14,6 +14,8 @@ drawn anew for every pass (dynamic masking), from a seed derived from
 program; it can start at any step, which is how an interrupted run resumes.
 """
 
+import random
+
 import numpy as np
 import tensorflow as tf
 
@@ -24,10 +26,11 @@ from keras_albert.text.pretraining_examples import WORD_STARTS, pack_pair, parse
 def _split_pair(chunk, rng):
     """(A, B) token lists of a chunk of tokenized sentences."""
     if len(chunk) >= 2:
-        a_end = rng.integers(1, len(chunk))
-        return sum(chunk[:a_end], []), sum(chunk[a_end:], [])
+        a_end = rng.randrange(1, len(chunk))
+        return ([t for s in chunk[:a_end] for t in s],
+                [t for s in chunk[a_end:] for t in s])
     tokens = chunk[0]
-    cut = rng.integers(1, len(tokens))
+    cut = rng.randrange(1, len(tokens))
     return tokens[:cut], tokens[cut:]
 
 
@@ -44,13 +47,14 @@ def _trim_pair(a, b, max_tokens, rng):
 def document_rng(seed, *key):
     """The random generator of one document, a function of `seed` and the
     document's key alone (its place in the corpus, and the pass), so a document
-    gives the same pairs whichever worker prepares it and in whatever order."""
-    return np.random.default_rng([seed, *key])
+    gives the same pairs whichever worker prepares it and in whatever order
+    (a string seed is hashed with SHA-512, the same in every process)."""
+    return random.Random("/".join(map(str, (seed, *key))))
 
 
 def _target_length(max_tokens, rng, short_seq_prob):
-    return max_tokens if rng.random() >= short_seq_prob else int(
-        rng.integers(2, max_tokens + 1))
+    return max_tokens if rng.random() >= short_seq_prob else rng.randrange(
+        2, max_tokens + 1)
 
 
 def document_pairs(sentences, max_tokens, rng, short_seq_prob=0.1):
@@ -59,7 +63,7 @@ def document_pairs(sentences, max_tokens, rng, short_seq_prob=0.1):
     Args:
         sentences: list of token lists (ids, or `(id, begins_word)` pairs).
         max_tokens: int. Room for A and B (the sequence length minus 3).
-        rng: numpy `Generator` (`document_rng`).
+        rng: `random.Random` (`document_rng`).
         short_seq_prob: float. Probability of a shorter target length.
     """
     sentences = [sentence for sentence in sentences if sentence]

@@ -47,8 +47,9 @@ def serialize_pair(a, b, label, special):
                "sop_label": ints([int(label)])}
     if starts is not None:
         feature[WORD_STARTS] = ints(starts)
-    return tf.train.Example(
-        features=tf.train.Features(feature=feature)).SerializeToString()
+    # Deterministic: a map's order would otherwise follow the process's hashing.
+    return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString(
+        deterministic=True)
 
 
 def pack_pair(a, b, label, special, sequence_length):

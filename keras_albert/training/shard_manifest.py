@@ -49,13 +49,15 @@ def vocabulary_fingerprint(tokenizer):
 
 
 def write_manifest(directory, manifest):
-    """Write `manifest.json` under a temporary name, then rename it."""
+    """Write `manifest.json` under a temporary name, then rename it; returns
+    the manifest as written (with `format` and `version`)."""
+    manifest = {"format": FORMAT, "version": VERSION, **manifest}
     path = os.path.join(str(directory), MANIFEST)
     temporary = os.path.join(str(directory), f".{MANIFEST}.tmp")
     with tf.io.gfile.GFile(temporary, "w") as file:
-        file.write(json.dumps({"format": FORMAT, "version": VERSION, **manifest},
-                              indent=2))
+        file.write(json.dumps(manifest, indent=2))
     tf.io.gfile.rename(temporary, path, overwrite=True)
+    return manifest
 
 
 def read_manifest(directory):

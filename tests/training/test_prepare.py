@@ -1,0 +1,147 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pydoc_data.topics
+import pytest
+import tensorflow as tf
+
+from keras_albert.text.pretraining_examples import parse_example
+from keras_albert.text.tokenizers import load_tokenizer
+from keras_albert.training.prepare import prepare
+from keras_albert.training.shard_manifest import read_manifest, read_shards
+
+LENGTH = 64
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, corpus):
+    """Six files of Python's help topics in the `sentences` format (a sentence a
+    line, a blank line between topics), and the 400-piece vocabulary."""
+    _, vocabulary = corpus
+    directory = tmp_path_factory.mktemp("sharded")
+    topics = list(pydoc_data.topics.topics.values())[:90]
+    for part in range(6):
+        documents = ["\n".join(s for s in " ".join(topic.split()).split(". ") if s)
+                     for topic in topics[part * 15:(part + 1) * 15]]
+        (directory / f"part-{part}.txt").write_text("\n\n".join(documents))
+    return directory, vocabulary
+
+
+def shard_bytes(out):
+    return {path.name: path.read_bytes() for path in sorted(out.glob("*.tfrecord"))}
+
+
+def run(corpus, out, **kwargs):
+    directory, vocabulary = corpus
+    settings = dict(sequence_length=LENGTH, shards=3, validation_fraction=0.1,
+                    task_bytes=40_000, log=lambda line: None)
+    return prepare(str(directory / "part-*.txt"), vocabulary, out, **{**settings, **kwargs})
+
+
+def test_the_same_shards_whatever_the_workers_or_the_runner(corpus, tmp_path):
+    one = run(corpus, tmp_path / "one", workers=1)
+    two = run(corpus, tmp_path / "two", workers=2)
+    beam = run(corpus, tmp_path / "beam", runner="DirectRunner")
+    assert len(one["splits"]["train"]["shards"]) == 3
+    assert one["splits"]["validation"]["examples"] > 0
+    reference = shard_bytes(tmp_path / "one")
+    assert len(reference) == 4
+    assert shard_bytes(tmp_path / "two") == reference
+    assert shard_bytes(tmp_path / "beam") == reference
+    assert one == two == beam
+    other_seed = run(corpus, tmp_path / "seed", workers=1, seed=1)
+    assert shard_bytes(tmp_path / "seed") != reference
+    documents = sum(1 for path in corpus[0].glob("part-*.txt")
+                    for document in path.read_text().split("\n\n") if document.strip())
+    assert other_seed["report"]["documents"] == one["report"]["documents"] == documents
+
+
+def test_records_are_packed_pairs_the_manifest_counts(corpus, tmp_path):
+    manifest = run(corpus, tmp_path, workers=1, dupe_factor=2)
+    tokenizer = load_tokenizer(tmp_path / "vocabulary")
+    special = tokenizer.special_tokens
+    _, files = read_shards(tmp_path, tokenizer, LENGTH)
+    for split, paths in files.items():
+        rows = [parse_example(record, LENGTH, special.pad)
+                for path in paths for record in tf.data.TFRecordDataset(path)]
+        assert len(rows) == manifest["splits"][split]["examples"]
+        labels = []
+        for row in rows:
+            ids, segments = row["token_ids"].numpy(), row["segment_ids"].numpy()
+            real = ids[row["padding_mask"].numpy() == 1]
+            assert real[0] == special.cls and real[-1] == special.sep
+            assert (real == special.sep).sum() == 2
+            first_b = int(np.argmax(segments))
+            assert ids[first_b - 1] == special.sep and segments[0] == 0
+            labels.append(int(row["sop_labels"]))
+        if split == "train":
+            assert 0.35 < np.mean(labels) < 0.65
+    assert manifest["settings"]["dupe_factor"] == 2
+    assert manifest["vocabulary"]["vocabulary_size"] == 400
+
+
+def test_bad_lines_are_counted_and_memory_is_bounded_by_a_line_piece(corpus, tmp_path):
+    directory, vocabulary = corpus
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "a.txt").write_bytes(b"caf\xe9 au lait\nGood sentence one.\nnul\x00here two.\n"
+                                b"\nAnother document here.\nAnd its second line.\n")
+    (bad / "empty.txt").write_bytes(b"")
+    with open(bad / "long.txt", "wb") as file:  # a 30 MB line, no newline
+        file.write(b"word " * 6_000_000)
+    manifest = prepare(str(bad / "*.txt"), vocabulary, tmp_path / "out", workers=1,
+                       sequence_length=LENGTH, log=lambda line: None)
+    skipped = manifest["report"]["skipped"]
+    assert skipped["invalid_utf8_lines"] == 1 and skipped["nul_bytes"] == 1
+    assert skipped["long_lines_split"] == 1 and skipped["files_without_text"] == 1
+    assert skipped["documents_split"] >= 29  # a document cut every million characters
+    assert manifest["report"]["documents"] >= 31
+    assert read_manifest(tmp_path / "out") == manifest
+
+
+def test_unusable_inputs_are_one_line_errors(corpus, tmp_path):
+    directory, vocabulary = corpus
+    with pytest.raises(ValueError, match="No files match the pattern. Received: input="):
+        prepare(str(tmp_path / "nothing-*.txt"), vocabulary, tmp_path / "out")
+    (tmp_path / "blank.txt").write_text("\n \n")
+    with pytest.raises(ValueError, match="No sentence pairs in the corpus"):
+        prepare(str(tmp_path / "blank.txt"), vocabulary, tmp_path / "out", workers=1)
+    assert not (tmp_path / "out" / "manifest.json").exists()
+    with pytest.raises(ValueError, match="Received: workers=0"):
+        prepare(str(tmp_path / "blank.txt"), vocabulary, tmp_path / "out", workers=0)
+    run(corpus, tmp_path / "done", workers=1)
+    with pytest.raises(ValueError, match="already holds prepared shards"):
+        run(corpus, tmp_path / "done", workers=1)
+
+
+def test_a_rerun_clears_what_an_interrupted_one_left(corpus, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "train-00007-of-00009.tfrecord").write_bytes(b"half")  # no manifest: unfinished
+    (out / ".scratch-dead").mkdir()
+    run(corpus, out, workers=1)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json", "train-00000-of-00003.tfrecord", "train-00001-of-00003.tfrecord",
+        "train-00002-of-00003.tfrecord", "validation-00000-of-00001.tfrecord", "vocabulary"]
+
+
+def test_command_line(corpus, tmp_path):
+    directory, vocabulary = corpus
+    command = [sys.executable, "-m", "keras_albert.cli", "prepare", "--vocab",
+               str(vocabulary), "--input", str(directory / "part-*.txt"), "--out",
+               str(tmp_path / "out"), "--workers", "1", "--sequence-length", str(LENGTH)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Wrote" in done.stdout and "train" in done.stdout
+    settings = json.loads((tmp_path / "out" / "manifest.json").read_text())["settings"]
+    assert settings["sequence_length"] == LENGTH
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 2
+    assert again.stderr.strip().splitlines()[-1].startswith(
+        "keras-albert: error: ") and "already holds prepared shards" in again.stderr
+    unknown = subprocess.run([*command, "--overwrite", "--bogus"], capture_output=True,
+                             text=True, timeout=300)
+    assert unknown.returncode == 2
+    assert "Unrecognized arguments" in unknown.stderr and "--bogus" in unknown.stderr
