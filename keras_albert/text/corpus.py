@@ -161,11 +161,20 @@ def _lines(file, report, max_line_chars):
             yield line
 
 
-def _jsonl_documents(file, text_field, report, max_line_chars):
-    for raw in _raw_lines(file, MAX_JSONL_BYTES, report):
-        if len(raw) >= MAX_JSONL_BYTES and not raw.endswith(b"\n"):
-            report["jsonl_lines_too_long"] += 1  # a piece of a line past the limit
+def _jsonl_lines(file, report):
+    """The lines of a JSONL file as bytes; a line longer than `MAX_JSONL_BYTES`
+    (one document that would not fit) is read through in pieces and skipped."""
+    while raw := file.readline(MAX_JSONL_BYTES + 1):
+        if len(raw) > MAX_JSONL_BYTES and not raw.endswith(b"\n"):
+            report["jsonl_lines_too_long"] += 1
+            while (more := file.readline(MAX_JSONL_BYTES + 1)) and not more.endswith(b"\n"):
+                pass
             continue
+        yield raw
+
+
+def _jsonl_documents(file, text_field, report, max_line_chars):
+    for raw in _jsonl_lines(file, report):
         line = _decode(raw, report)
         if not line:
             continue

@@ -100,6 +100,10 @@ def create_instances(documents, encode, sequence_length, special, seed=0,
             split points and swaps (the original's `--dupe_factor`), so SOP sees
             more distinct pairs than one pass gives.
 
+    The documents' keys are those of one file's in `keras-albert prepare`
+    (file 0, document index, pass), so a one-file corpus gives the pairs its
+    shards hold.
+
     Returns:
         dict of numpy arrays, the rows of `pretraining_examples.pack_pair`
         stacked: `token_ids`, `segment_ids`, `padding_mask` (N, T) int32 and
@@ -111,7 +115,7 @@ def create_instances(documents, encode, sequence_length, special, seed=0,
             for dupe in range(dupe_factor)
             for index, sentences in enumerate(tokenized)
             for a, b, label in document_pairs(
-                sentences, sequence_length - 3, document_rng(seed, index, dupe),
+                sentences, sequence_length - 3, document_rng(seed, 0, index, dupe),
                 short_seq_prob)]
     if not rows:
         raise ValueError("The corpus gives no sentence pairs (every document has "

@@ -1,10 +1,13 @@
+import collections
 import json
+import tracemalloc
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_albert.text.corpus import read_documents
+from keras_albert.text import corpus
+from keras_albert.text.corpus import file_documents, find_files, read_documents
 from keras_albert.text.masking import masking_vocabulary
 from keras_albert.text.pretraining_data import create_instances, pretraining_dataset
 from keras_albert.text.special_tokens import SpecialTokenIds, special_token_ids
@@ -105,3 +108,36 @@ def test_pairs_are_packed_with_the_vocabularys_own_ids():
         real = ids[mask == 1]
         assert real[0] == 101 and real[-1] == 102 and (real == 102).sum() == 2
         assert (ids[mask == 0] == 9).all() and mask[:len(real)].all()
+
+
+def test_reading_a_huge_line_holds_a_document_not_the_line(tmp_path):
+    path = tmp_path / "long.txt"
+    with open(path, "wb") as file:  # a 30 MB line, no newline, then a short document
+        file.write(b"word " * 6_000_000 + b"\n\nlast one.\n")
+    report = collections.Counter()
+    tracemalloc.start()
+    documents = sizes = 0
+    for document in file_documents(str(path), "sentences", report):
+        documents += 1
+        sizes = max(sizes, sum(map(len, document)))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert documents == 31 and sizes <= 1_020_000  # cut into documents of 1M characters
+    assert report["long_lines_split"] == 1 and report["documents_split"] == 29
+    assert peak < 8_000_000, peak
+
+
+def test_a_jsonl_line_past_the_limit_is_skipped_and_counted(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus, "MAX_JSONL_BYTES", 1000)
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"text": "x " * 2000}) + "\n" + json.dumps({"text": "Ok. Fine."}))
+    report = collections.Counter()
+    assert list(file_documents(str(path), "jsonl", report)) == [["Ok.", "Fine."]]
+    assert report["jsonl_lines_too_long"] == 1
+
+
+def test_a_glob_names_files_in_sorted_order(tmp_path):
+    for name in ("b.txt", "a.txt", "c.md"):
+        (tmp_path / name).write_text("One.\n")
+    assert find_files(str(tmp_path / "*.txt")) == [str(tmp_path / "a.txt"),
+                                                  str(tmp_path / "b.txt")]

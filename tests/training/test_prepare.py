@@ -7,6 +7,8 @@ import pydoc_data.topics
 import pytest
 import tensorflow as tf
 
+from keras_albert.text.corpus import read_documents
+from keras_albert.text.pretraining_data import create_instances
 from keras_albert.text.pretraining_examples import parse_example
 from keras_albert.text.tokenizers import load_tokenizer
 from keras_albert.training.prepare import prepare
@@ -145,3 +147,24 @@ def test_command_line(corpus, tmp_path):
                              text=True, timeout=300)
     assert unknown.returncode == 2
     assert "Unrecognized arguments" in unknown.stderr and "--bogus" in unknown.stderr
+
+
+def test_a_one_file_corpus_gives_the_pairs_held_in_memory(corpus, tmp_path):
+    directory, vocabulary = corpus
+    path = directory / "part-0.txt"
+    prepare(str(path), vocabulary, tmp_path, workers=1, shards=2, dupe_factor=2,
+            validation_fraction=0.0, sequence_length=LENGTH, log=lambda line: None)
+    tokenizer = load_tokenizer(vocabulary)
+    documents, _ = read_documents(path)
+    in_memory = create_instances(documents, tokenizer.encoder(), LENGTH,
+                                 tokenizer.special_tokens, dupe_factor=2)
+    keys = ("token_ids", "segment_ids", "padding_mask", "sop_labels")
+    expected = sorted(tuple(tuple(np.ravel(in_memory[key][row])) for key in keys)
+                      for row in range(len(in_memory["sop_labels"])))
+    _, files = read_shards(tmp_path)
+    parsed = sorted(tuple(tuple(np.ravel(row[key].numpy())) for key in keys)
+                    for shard in files["train"] for row in map(
+                        lambda r: parse_example(r, LENGTH, tokenizer.special_tokens.pad),
+                        tf.data.TFRecordDataset(shard)))
+    assert len(parsed) == len(expected) > 50
+    assert parsed == expected
