@@ -1,9 +1,9 @@
 import json
+import pydoc_data.topics
 import subprocess
 import sys
 
 import numpy as np
-import pydoc_data.topics
 import pytest
 import tensorflow as tf
 
@@ -85,7 +85,7 @@ def test_records_are_packed_pairs_the_manifest_counts(corpus, tmp_path):
 
 
 def test_bad_lines_are_counted_and_memory_is_bounded_by_a_line_piece(corpus, tmp_path):
-    directory, vocabulary = corpus
+    _, vocabulary = corpus
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "a.txt").write_bytes(b"caf\xe9 au lait\nGood sentence one.\nnul\x00here two.\n"
@@ -104,7 +104,7 @@ def test_bad_lines_are_counted_and_memory_is_bounded_by_a_line_piece(corpus, tmp
 
 
 def test_unusable_inputs_are_one_line_errors(corpus, tmp_path):
-    directory, vocabulary = corpus
+    _, vocabulary = corpus
     with pytest.raises(ValueError, match="No files match the pattern. Received: input="):
         prepare(str(tmp_path / "nothing-*.txt"), vocabulary, tmp_path / "out")
     (tmp_path / "blank.txt").write_text("\n \n")
