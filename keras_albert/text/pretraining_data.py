@@ -35,13 +35,17 @@ def _split_pair(chunk, rng):
 
 
 def _trim_pair(a, b, max_tokens, rng):
-    """The original's `truncate_seq_pair`: pop from the longer, front or back."""
-    while len(a) + len(b) > max_tokens:
-        longer = a if len(a) > len(b) else b
-        if rng.random() < 0.5:
-            del longer[0]
-        else:
-            longer.pop()
+    """The original's `truncate_seq_pair`: pop from the longer (B on a tie),
+    front or back at random, until the pair fits; counted, then cut once."""
+    cuts = {"a": [0, 0], "b": [0, 0]}  # [front, back] pops
+    length = {"a": len(a), "b": len(b)}
+    while length["a"] + length["b"] > max_tokens:
+        longer = "a" if length["a"] > length["b"] else "b"
+        cuts[longer][0 if rng.random() < 0.5 else 1] += 1
+        length[longer] -= 1
+    for segment, (front, back) in ((a, cuts["a"]), (b, cuts["b"])):
+        del segment[len(segment) - back:]
+        del segment[:front]
 
 
 def document_rng(seed, *key):

@@ -134,6 +134,13 @@ class AlbertTokenizer(AlbertTokenizerBase, SentencePieceTokenizer):
         lowercase, keep_accents = self.lowercase, self.keep_accents
         return lambda text: processor.encode(normalize_text(text, lowercase, keep_accents))
 
+    def batch_encoder(self):
+        processor = spm.SentencePieceProcessor(model_proto=self.proto)
+        lowercase, keep_accents = self.lowercase, self.keep_accents
+        # One thread: `prepare` runs a process per core.
+        return lambda texts: processor.encode(
+            [normalize_text(text, lowercase, keep_accents) for text in texts], num_threads=1)
+
     def lite_tokenizer(self):
         return lite_tokenizer(self)
 

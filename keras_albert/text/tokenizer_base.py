@@ -55,6 +55,12 @@ class AlbertTokenizerBase:
             return [int(i) for i in np.asarray(self(text))]
         return encode
 
+    def batch_encoder(self):
+        """A Python callable list of texts -> list of id lists, as `encoder`
+        text by text; a subclass may encode a batch in one call."""
+        encode = self.encoder()
+        return lambda texts: [encode(text) for text in texts]
+
     def lite_tokenizer(self):
         """A function (batch,) strings -> (batch, None) int32 ragged ids built
         only from ops TFLite runs (tensorflow-text's custom ops and builtins),

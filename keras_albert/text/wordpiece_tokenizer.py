@@ -133,6 +133,13 @@ class AlbertWordPieceTokenizer(AlbertTokenizerBase, WordPieceTokenizer):
                           input_signature=[tf.TensorSpec([None], tf.string)])
         return lambda text: ids(tf.constant([text])).numpy().tolist()
 
+    def batch_encoder(self):
+        # One graph call for a batch of texts.
+        self._maybe_initialized_tf()
+        ids = tf.function(lambda texts: self._ragged_ids(texts),
+                          input_signature=[tf.TensorSpec([None], tf.string)])
+        return lambda texts: ids(tf.constant(texts, tf.string)).to_list() if texts else []
+
     @classmethod
     def from_pretrained(cls, directory, **kwargs):
         """The tokenizer of a pretrained or vocabulary directory (its

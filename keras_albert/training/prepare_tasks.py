@@ -92,14 +92,16 @@ _ENCODERS = {}
 
 
 def _encoder(settings):
-    """`(encode, special ids)` of the settings' tokenizer, loaded once per process."""
+    """`(encode, special ids)` of the settings' tokenizer, loaded once per
+    process; `encode` takes a document's sentences."""
     key = (settings.vocabulary, settings.whole_word)
     if key not in _ENCODERS:
         tokenizer = load_tokenizer(settings.vocabulary)
-        encode = tokenizer.encoder()
+        encode = tokenizer.batch_encoder()
         if settings.whole_word is not None:
-            encode = segmented_encoder(encode, load_segmenter(settings.whole_word),
-                                       tokenizer.word_starts())
+            words = segmented_encoder(tokenizer.encoder(), load_segmenter(
+                settings.whole_word), tokenizer.word_starts())
+            encode = lambda sentences: [words(s) for s in sentences]  # noqa: E731
         _ENCODERS[key] = encode, tokenizer.special_tokens
     return _ENCODERS[key]
 
@@ -129,7 +131,7 @@ def process_task(task, settings, scratch):
                                    settings.text_field)):
                 documents += 1
                 report["sentences"] += len(document)
-                sentences = [encode(sentence) for sentence in document]
+                sentences = encode(document)
                 for dupe in range(settings.dupe_factor):
                     rng = document_rng(settings.seed, file_index, document_index, dupe)
                     pairs = document_pairs(sentences, max_tokens, rng,

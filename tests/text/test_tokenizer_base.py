@@ -64,6 +64,7 @@ def test_the_python_encoder_gives_the_graph_ids(model_file):
     encode = tokenizer.encoder()
     graph = encode_texts(tokenizer, MIXED)
     assert [encode(text) for text in MIXED] == graph
+    assert tokenizer.batch_encoder()(MIXED) == graph
 
 
 def test_a_saved_tokenizer_loads_as_its_type(model_file, tmp_path):

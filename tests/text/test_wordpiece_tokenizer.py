@@ -179,6 +179,7 @@ def test_encoder_gives_the_graph_ids(lines, vocabulary):
     encode = tokenizer.encoder()
     texts = lines[:200] + EDGES
     assert [encode(t) for t in texts] == graph_ids(tokenizer, texts)
+    assert tokenizer.batch_encoder()(texts) == graph_ids(tokenizer, texts)
 
 
 @pytest.mark.parametrize("lowercase", [True, False], ids=["uncased", "cased"])
