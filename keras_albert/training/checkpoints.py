@@ -3,11 +3,12 @@
 Each checkpoint is a directory `step-000000123/` holding the model's weights
 with its optimizer state (`model.save_weights` of a compiled Keras 3 model) and
 `state.json` (the step, and the states of the dropout `SeedGenerator`s, which
-`save_weights` leaves out but an exact resume needs). It is written under a
-temporary name and renamed, then `latest` is replaced atomically; a reader never
-sees a half-written checkpoint, and the leftovers of a write that was killed are
-removed by the next `restore`. Older checkpoints beyond `keep` are deleted
-afterwards.
+`save_weights` leaves out but an exact resume needs), and whatever else the
+run's position needs (a streamed dataset's, `training.data_checkpoint`). It is
+written under a temporary name and renamed, then `latest` is replaced
+atomically; a reader never sees a half-written checkpoint, and the leftovers of
+a write that was killed are removed by the next `restore`. Older checkpoints
+beyond `keep` are deleted afterwards.
 """
 
 import json
@@ -50,8 +51,9 @@ def latest_checkpoint(directory):
 
 # Not tf.train.CheckpointManager: it writes TF object-graph checkpoints; these are the
 # Keras `.weights.h5` that `model.load_weights` reads, plus the dropout seeds.
-def write_checkpoint(model, directory, step, keep=2):
-    """Save `model` (weights and optimizer) as the checkpoint of `step`."""
+def write_checkpoint(model, directory, step, keep=2, extra=None):
+    """Save `model` (weights and optimizer) as the checkpoint of `step`;
+    `extra(directory)`, if given, writes more into the checkpoint's directory."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     name = f"step-{step:09d}"
@@ -60,6 +62,8 @@ def write_checkpoint(model, directory, step, keep=2):
         model.save_weights(temporary / WEIGHTS)
         seeds = [variable.numpy().tolist() for variable in _seed_states(model)]
         (temporary / STATE).write_text(json.dumps({"step": step, "seeds": seeds}))
+        if extra is not None:
+            extra(temporary)
 
     write_directory(directory / name, write)
     with atomic_path(directory / LATEST) as pointer:
@@ -103,14 +107,16 @@ class PeriodicCheckpoint(keras.callbacks.Callback):
     """`write_checkpoint` at the end of every epoch (an epoch = `steps_per_epoch`
     steps, the checkpoint interval). `write=False` on the workers of a cluster
     that are not the chief: they save to a scratch directory and discard it, as
-    every worker must take part in the collective ops a save may run."""
+    every worker must take part in the collective ops a save may run. `extra`
+    is `write_checkpoint`'s."""
 
-    def __init__(self, directory, steps_per_epoch, keep=2, write=True):
+    def __init__(self, directory, steps_per_epoch, keep=2, write=True, extra=None):
         super().__init__()
         self.directory = directory
         self.steps_per_epoch = steps_per_epoch
         self.keep = keep
         self.write = write
+        self.extra = extra
 
     def on_epoch_end(self, epoch, logs=None):
         loss = (logs or {}).get("loss")
@@ -118,7 +124,7 @@ class PeriodicCheckpoint(keras.callbacks.Callback):
             return  # never replace a good checkpoint by a diverged model
         step = (epoch + 1) * self.steps_per_epoch
         if self.write:
-            write_checkpoint(self.model, self.directory, step, self.keep)
+            write_checkpoint(self.model, self.directory, step, self.keep, self.extra)
         else:  # saving takes part in collectives: save too, then discard
             with tempfile.TemporaryDirectory() as scratch:
-                write_checkpoint(self.model, scratch, step, keep=1)
+                write_checkpoint(self.model, scratch, step, keep=1, extra=self.extra)
