@@ -27,7 +27,7 @@ from keras_albert.text.corpus import read_documents
 from keras_albert.text.masking import tokenizer_masking_vocabulary
 from keras_albert.text.pretraining_data import create_instances, pretraining_dataset
 from keras_albert.text.tokenizers import load_tokenizer
-from keras_albert.training.pretrain import split_documents
+from keras_albert.training.pretraining_inputs import split_documents
 
 
 def evaluate(model, dataset, steps):

@@ -1,12 +1,15 @@
-"""`keras-albert pretrain`: ALBERT's recipe from text files to a checkpoint.
+"""`keras-albert pretrain`: ALBERT's recipe from text to a checkpoint.
 
-Documents are read (`text.corpus`), split into sentence-order pairs
-(`text.pretraining_data`), the last `validation_fraction` of documents held out;
-`AlbertPretrainer` trains with LAMB, warm-up then linear decay, XLA, and writes a
-checkpoint every `checkpoint_every` steps. Running the same command again after
-an interruption resumes from the newest checkpoint: weights, optimizer state and
-the position in the data stream (every batch is a function of the seed and its
-step), so it ends where an uninterrupted run ends.
+The pairs come from text files, split into sentence-order pairs in memory (the
+last `validation_fraction` of documents held out), or from the shards
+`keras-albert prepare` wrote, streamed (`training.pretraining_inputs`).
+`AlbertPretrainer` trains with LAMB, warm-up then linear decay, XLA, and writes
+a checkpoint every `checkpoint_every` steps. Running the same command again
+after an interruption resumes from the newest checkpoint: weights, optimizer
+state and the position in the data (in memory every batch is a function of the
+seed and its step; streamed, the iterator's position is saved with the
+checkpoint, `training.data_checkpoint`), so it ends where an uninterrupted run
+ends.
 
 With a `strategy` other than `"default"` the model is built and trained under
 that `tf.distribute` strategy (`training.distribute`); `batch_size` is global.
@@ -26,12 +29,12 @@ from keras_albert.checks import check_choice, check_positive_int, check_rate
 from keras_albert.files import atomic_path
 from keras_albert.models.pretrained import save_pretrained
 from keras_albert.tasks import AlbertPretrainer
-from keras_albert.text.corpus import read_documents
-from keras_albert.text.masking import tokenizer_masking_vocabulary
-from keras_albert.text.pretraining_data import create_instances, pretraining_dataset
-from keras_albert.text.segmenters import load_segmenter, segmented_encoder
-from keras_albert.text.tokenizers import load_tokenizer
-from keras_albert.training.checkpoints import PeriodicCheckpoint, restore
+from keras_albert.training.checkpoints import (
+    PeriodicCheckpoint,
+    latest_checkpoint,
+    restore,
+)
+from keras_albert.training.data_checkpoint import resume_stream
 from keras_albert.training.distribute import (
     check_global_batch,
     is_chief,
@@ -42,16 +45,15 @@ from keras_albert.training.distribute import (
 )
 from keras_albert.training.optimizer import albert_optimizer
 from keras_albert.training.precision import bfloat16_advice, training_jit_compile
+from keras_albert.training.pretraining_inputs import (
+    shard_errors,
+    shard_inputs,
+    text_inputs,
+)
 from keras_albert.training.schedule import WarmupPolynomialDecay
 
 CHECKPOINTS = "checkpoints"
 MIXED_PRECISION = ("mixed_bfloat16", "mixed_float16")
-
-
-def split_documents(documents, validation_fraction):
-    """`(train, held_out)`: the last `validation_fraction` of documents held out."""
-    held_out = int(len(documents) * validation_fraction)
-    return documents[:len(documents) - held_out], documents[len(documents) - held_out:]
 
 
 def _truncate_log(path, epochs):
@@ -68,30 +70,34 @@ def _truncate_log(path, epochs):
 
 
 def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
-                    sequence_length=128, max_predictions=20, learning_rate=1e-3,
+                    sequence_length=None, max_predictions=20, learning_rate=1e-3,
                     warmup_steps=None, checkpoint_every=100, validation_fraction=0.05,
                     input_format="sentences", dupe_factor=5, seed=0, dtype=None,
                     execution="loop", strategy="default", tpu=None, jit_compile=True,
-                    verbose="auto", backbone_overrides=None, whole_word=None):
-    """Pretrain `AlbertPretrainer` on text files; resumable. Returns the history.
+                    verbose="auto", backbone_overrides=None, whole_word=None, data=None,
+                    shuffle_buffer=10000):
+    """Pretrain `AlbertPretrainer` on text files or prepared shards; resumable.
+    Returns the history.
 
     Args:
         preset: str. Architecture preset (its vocabulary size is replaced by the
             vocabulary's).
-        vocabulary: directory with `spiece.model` (+ `tokenizer_config.json`).
-        inputs: files or directories of text.
+        vocabulary: directory with `spiece.model` (+ `tokenizer_config.json`);
+            with `data`, None for the shards' own `vocabulary/`.
+        inputs: files or directories of text, or None with `data`.
         out: output directory: `checkpoints/`, `log.csv`, `tensorboard/`,
             `model/` (the final pretrained directory) and `data.json`.
         steps: int. Total optimizer steps.
         batch_size, sequence_length, max_predictions: ints. Static shapes;
-            `batch_size` is the global batch (over all replicas).
+            `batch_size` is the global batch (over all replicas);
+            `sequence_length` None for 128 (text) or the shards' own.
         learning_rate: float. Peak of the schedule.
         warmup_steps: int or None (10% of `steps`).
         checkpoint_every: int. Steps between checkpoints (a Keras "epoch").
-        validation_fraction: float. Documents held out for validation.
-        input_format: `"sentences"`, `"plain"` or `"jsonl"`.
+        validation_fraction: float. Documents held out for validation (text).
+        input_format: `"sentences"`, `"plain"` or `"jsonl"` (text).
         dupe_factor: int. Passes over the corpus making sentence-order pairs,
-            each split differently (the original's `--dupe_factor`).
+            each split differently (the original's `--dupe_factor`; text).
         seed: int. Fixes initial weights, pairs, order, masks and dropout.
         dtype: None, `"mixed_bfloat16"` or `"mixed_float16"` (with loss scaling).
         execution: `"loop"` or `"unrolled"`.
@@ -102,62 +108,49 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
         verbose: Keras `fit` verbosity.
         backbone_overrides: dict of further backbone config entries.
         whole_word: None (words are the vocabulary's: in Chinese, each
-            character) or `"jieba"` (n-gram masking over jieba's words).
+            character) or `"jieba"` (n-gram masking over jieba's words). Shards
+            carry the word starts they were prepared with: None, or the same.
+        data: a directory of `keras-albert prepare`, or a glob of its shards,
+            instead of `inputs`: pairs streamed, validation on at most
+            `pretraining_inputs.VALIDATION_BATCHES` batches of its validation
+            shards.
+        shuffle_buffer: int. Records in the shuffle buffer of streamed shards.
     """
     for name, value in (("steps", steps), ("batch_size", batch_size),
                         ("checkpoint_every", checkpoint_every),
-                        ("dupe_factor", dupe_factor)):
+                        ("dupe_factor", dupe_factor), ("shuffle_buffer", shuffle_buffer)):
         check_positive_int(name, value)
     if steps % checkpoint_every:
         raise ValueError(f"`steps` must be a multiple of `checkpoint_every`. Received: "
                          f"steps={steps}, checkpoint_every={checkpoint_every}")
+    if (inputs is None) == (data is None):
+        raise ValueError(f"Pretrain on text files (`inputs`) or on prepared shards "
+                         f"(`data`), one of the two. Received: inputs={inputs!r}, "
+                         f"data={data!r}")
     check_rate("validation_fraction", validation_fraction)
     check_choice("dtype", dtype, (None, *MIXED_PRECISION))
     distribution = make_strategy(strategy, tpu)
     check_global_batch(batch_size, distribution, strategy)
-    replicas = distribution.num_replicas_in_sync
     chief = is_chief(distribution)
     out = Path(out)
-    segment = load_segmenter(whole_word) if whole_word is not None else None
-    tokenizer = load_tokenizer(vocabulary)
-    encode = tokenizer.encoder()
-    if segment is not None:
-        encode = segmented_encoder(encode, segment, tokenizer.word_starts())
-    documents, report = read_documents(inputs, input_format)
-    train_documents, validation_documents = split_documents(documents,
-                                                            validation_fraction)
-    held_out = len(validation_documents)
-    vocabulary = tokenizer_masking_vocabulary(tokenizer)
-    train = create_instances(train_documents, encode, sequence_length, vocabulary.special,
-                             seed, dupe_factor=dupe_factor)
-    dataset_args = dict(vocabulary=vocabulary, seed=seed, max_predictions=max_predictions)
-    validation, validation_steps = None, None
-    if validation_documents:
-        validation_instances = create_instances(validation_documents, encode,
-                                                sequence_length, vocabulary.special,
-                                                seed + 1,
-                                                dupe_factor=dupe_factor)
-        count = len(validation_instances["sop_labels"])
-        if count >= batch_size:
-            # The same pairs and masks at every evaluation: whole batches, cached
-            # and repeated (Keras keeps one validation iterator when
-            # `validation_steps` is given).
-            validation_steps = count // batch_size
-            kept = {key: value[:validation_steps * batch_size]
-                    for key, value in validation_instances.items()}
-            validation = pretraining_dataset(kept, batch_size, num_epochs=1,
-                                             shuffle=False, **dataset_args)
-            validation = validation.cache().repeat()
+    keras.utils.set_random_seed(seed)  # before the datasets: it seeds their shuffles too
+    read = {"batch_size": batch_size, "sequence_length": sequence_length,
+            "whole_word": whole_word, "seed": seed, "max_predictions": max_predictions}
+    if data is None:
+        corpus = text_inputs(vocabulary, inputs, input_format=input_format,
+                             dupe_factor=dupe_factor,
+                             validation_fraction=validation_fraction, **read)
+    else:
+        corpus = shard_inputs(data, vocabulary=vocabulary, shuffle_buffer=shuffle_buffer,
+                              **read)
     if chief:
         out.mkdir(parents=True, exist_ok=True)
         (out / "data.json").write_text(json.dumps({
-            **report, "train_pairs": len(train["sop_labels"]),
-            "validation_documents": held_out, "replicas": replicas,
-            "validation_pairs": (validation_steps or 0) * batch_size}, indent=2))
+            **corpus.report, "replicas": distribution.num_replicas_in_sync}, indent=2))
 
-    keras.utils.set_random_seed(seed)
     with distribution.scope():
-        overrides = {"vocabulary_size": tokenizer.vocabulary_size(), "max_sequence_length": sequence_length,
+        overrides = {"vocabulary_size": corpus.tokenizer.vocabulary_size(),
+                     "max_sequence_length": corpus.sequence_length,
                      "execution": execution, "dtype": dtype, **(backbone_overrides or {})}
         model = AlbertPretrainer.from_preset(preset, backbone_overrides=overrides,
                                              load_weights=False)
@@ -178,24 +171,32 @@ def run_pretraining(preset, vocabulary, inputs, out, steps=1000, batch_size=32,
         _truncate_log(out / "log.csv", initial_epoch)
         callbacks += [keras.callbacks.CSVLogger(str(out / "log.csv"), append=True),
                       keras.callbacks.TensorBoard(str(out / "tensorboard"))]
-    callbacks.append(PeriodicCheckpoint(out / CHECKPOINTS, checkpoint_every,
-                                        write=chief))
-    dataset = pretraining_dataset(train, batch_size, start_step=start, **dataset_args)
-    prepare_multi_worker(model, dataset)
-    with distribution.scope():
-        history = model.fit(
-            dataset, epochs=steps // checkpoint_every, initial_epoch=initial_epoch,
-            steps_per_epoch=checkpoint_every, validation_data=validation,
-            validation_steps=validation_steps, verbose=verbose,
-            shuffle=False,  # the dataset orders itself, from the seed
-            callbacks=callbacks)
+    position = None  # of a streamed dataset (in memory, a function of the step)
+    if corpus.shards is None:
+        dataset = corpus.train(start)
+    else:
+        dataset, position = resume_stream(corpus.train, latest_checkpoint(
+            out / CHECKPOINTS)[0], start, checkpointable=strategy == "default")
+    if position is not None:
+        callbacks.append(position)
+    callbacks.append(PeriodicCheckpoint(out / CHECKPOINTS, checkpoint_every, write=chief,
+                                        extra=None if position is None else position.write))
+    with shard_errors(corpus):
+        prepare_multi_worker(model, dataset)
+        with distribution.scope():
+            history = model.fit(
+                dataset, epochs=steps // checkpoint_every, initial_epoch=initial_epoch,
+                steps_per_epoch=checkpoint_every, validation_data=corpus.validation,
+                validation_steps=corpus.validation_steps, verbose=verbose,
+                shuffle=False,  # the dataset orders itself, from the seed
+                callbacks=callbacks)
     losses = history.history.get("loss", [])
     if losses and not math.isfinite(losses[-1]):
         raise ValueError(f"The training loss became {losses[-1]} (diverged); lower "
                          f"the learning rate and rerun to resume from the last good "
                          f"checkpoint. Received: learning_rate={learning_rate}")
     if chief:
-        save_pretrained(model, out / "model", tokenizer=tokenizer,
+        save_pretrained(model, out / "model", tokenizer=corpus.tokenizer,
                         source={"format": "pretrain", "preset": preset, "steps": steps})
     wait_for_workers(distribution)
     return history

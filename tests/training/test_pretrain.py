@@ -21,17 +21,17 @@ ARGUMENTS = dict(input_format="plain", steps=8, checkpoint_every=2, batch_size=4
                                      "num_layers": 2})
 
 SCRIPT = """
-import sys
 from keras_albert.training.pretrain import run_pretraining
-run_pretraining("albert_tiny", sys.argv[1], sys.argv[2], sys.argv[3], **{arguments})
+run_pretraining("albert_tiny", {vocab!r}, {text!r}, {out!r}, **{arguments!r})
 """
 
 
-def _start(corpus, out):
-    text, vocab = corpus
+def _start(vocab, text, out, arguments=ARGUMENTS):
+    """`run_pretraining` in a fresh process (None for vocab and text with `data`)."""
     return subprocess.Popen(
-        [sys.executable, "-c", SCRIPT.format(arguments=repr(ARGUMENTS)), str(vocab),
-         str(text), str(out)],
+        [sys.executable, "-c", SCRIPT.format(
+            vocab=vocab and str(vocab), text=text and str(text), out=str(out),
+            arguments=arguments)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
 
@@ -67,8 +67,8 @@ def test_sigkill_at_several_points_then_rerun_gives_the_same_weights(corpus, tmp
         lambda: _latest(out) == "step-000000004",
     ]
     for condition in kill_points:
-        assert _kill_when(_start(corpus, out), condition)
-    last = _start(corpus, out)
+        assert _kill_when(_start(vocab, text, out), condition)
+    last = _start(vocab, text, out)
     _, stderr = last.communicate(timeout=300)
     assert last.returncode == 0, stderr[-3000:]
 
