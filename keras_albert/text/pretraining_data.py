@@ -192,8 +192,8 @@ def streamed_pretraining_dataset(files, batch_size, vocabulary, sequence_length,
     """Batches of masked SOP pairs read from TFRecord shards, for corpora that do
     not fit in memory (`keras-albert prepare` writes them).
 
-    Shards are read `cycle_length` at a time, interleaved, in a new order every
-    pass; records go through a shuffle buffer of `shuffle_buffer` serialized
+    Shards are read `cycle_length` at a time, interleaved, in an order shuffled
+    over a window of all shards (so it changes from pass to pass); records go through a shuffle buffer of `shuffle_buffer` serialized
     examples, then are parsed and masked as `pretraining_dataset`'s (the same
     row layout, the same masking from (seed, position in the stream)). Memory
     is the buffers', whatever the corpus size. Under `tf.distribute` each worker
@@ -213,12 +213,15 @@ def streamed_pretraining_dataset(files, batch_size, vocabulary, sequence_length,
         num_epochs: int or None (repeat forever).
     """
     files = [str(file) for file in files]
-    shards = tf.data.Dataset.from_tensor_slices(files).shuffle(
-        len(files), seed=seed, reshuffle_each_iteration=True).repeat(num_epochs)
+    # An endless stream of shards shuffled once, and a record shuffle that does
+    # not reshuffle per iterator: every iterator of the dataset (Keras and
+    # tf.distribute make several) reads the same stream, which a resume replays.
+    shards = tf.data.Dataset.from_tensor_slices(files).repeat(num_epochs).shuffle(
+        len(files), seed=seed, reshuffle_each_iteration=False)
     records = shards.interleave(
         tf.data.TFRecordDataset, cycle_length=min(cycle_length, len(files)),
         num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    records = records.shuffle(shuffle_buffer, seed=seed + 2, reshuffle_each_iteration=True)
+    records = records.shuffle(shuffle_buffer, seed=seed + 2, reshuffle_each_iteration=False)
     mask = _masker(vocabulary, seed, max_predictions)
     pad = vocabulary.special.pad
 

@@ -78,9 +78,6 @@ def test_sigkill_then_rerun_gives_the_same_weights(shards, tmp_path):
 
 
 @pytest.mark.slow  # about a minute on 2 cores
-@pytest.mark.xfail(reason="streamed_pretraining_dataset reshuffles per iterator, and "
-                   "fit under a strategy first reads from an iterator of its own, as far "
-                   "as its buffers fill: the replayed stream can differ")
 def test_mirrored_rerun_replays_the_stream(shards, tmp_path):
     command = ["pretrain", "--data", str(shards), "--steps", "8", "--checkpoint-every",
                "2", "--batch-size", "4", "--max-predictions", "5", "--shuffle-buffer", "8",
