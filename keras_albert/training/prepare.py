@@ -138,6 +138,7 @@ def summarize(results, shards, settings, fingerprint, files):
             splits[split] = {"examples": sum(e["examples"] for e in entries),
                              "shards": sorted(entries, key=lambda e: e["file"])}
     counts = {key: report.pop(key, 0) for key in COUNTS}
+    report = {key: value for key, value in report.items() if value}
     return {"vocabulary": fingerprint, "settings": settings.recorded(),
             "inputs": {"files": len(files), "bytes": counts["bytes"]},
             "report": {**counts, "skipped": dict(sorted(report.items()))},

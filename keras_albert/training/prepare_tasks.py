@@ -1,7 +1,7 @@
 """The units of work of `prepare`, the same on a local pool and on Apache Beam.
 
 A *task* is a run of consecutive input files (about `TASK_BYTES` of text, a
-large file alone). `process_task` reads its files document by document, makes
+larger file alone). `process_task` reads its files document by document, makes
 each document's sentence-order pairs from (seed, file index, document index,
 pass) alone, and writes them to the task's part file of each (split, shard):
 the split and the shard are hashes of the same key. `merge_shard` concatenates
@@ -24,7 +24,7 @@ from keras_albert.text.segmenters import load_segmenter, segmented_encoder
 from keras_albert.text.tokenizers import load_tokenizer
 from keras_albert.training.shard_manifest import shard_name
 
-TASK_BYTES = 32 << 20
+TASK_BYTES = 8 << 20
 
 
 @dataclasses.dataclass(frozen=True)
