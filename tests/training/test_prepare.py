@@ -10,9 +10,11 @@ import tensorflow as tf
 from keras_albert.text.corpus import read_documents
 from keras_albert.text.pretraining_data import create_instances
 from keras_albert.text.pretraining_examples import parse_example
+from keras_albert.text.segmenters import load_segmenter, segmented_encoder
 from keras_albert.text.tokenizers import load_tokenizer
 from keras_albert.training.prepare import prepare
 from keras_albert.training.shard_manifest import read_manifest, read_shards
+from tests.text.test_segmenters import TEXTS, VOCABULARY
 
 LENGTH = 64
 
@@ -168,3 +170,27 @@ def test_a_one_file_corpus_gives_the_pairs_held_in_memory(corpus, tmp_path):
                         tf.data.TFRecordDataset(shard)))
     assert len(parsed) == len(expected) > 50
     assert parsed == expected
+
+
+def test_chinese_wordpiece_with_jieba_words(tmp_path):
+    # The Chinese path: a WordPiece vocabulary, jieba's words recorded for
+    # whole-word masking, the same pairs as in memory.
+    path = tmp_path / "zh.txt"
+    path.write_text("\n\n".join("\n".join(TEXTS[k:] + TEXTS[:k]) for k in range(4)))
+    manifest = prepare(str(path), VOCABULARY.parent, tmp_path / "out", workers=1,
+                       shards=1, validation_fraction=0.0, sequence_length=24,
+                       whole_word="jieba", log=lambda line: None)
+    assert manifest["vocabulary"]["tokenizer_type"] == "wordpiece"
+    assert manifest["settings"]["whole_word"] == "jieba"
+    tokenizer = load_tokenizer(tmp_path / "out" / "vocabulary")
+    encode = segmented_encoder(tokenizer.encoder(), load_segmenter("jieba"),
+                               tokenizer.word_starts())
+    in_memory = create_instances(read_documents(path)[0], encode, 24,
+                                 tokenizer.special_tokens)
+    _, files = read_shards(tmp_path / "out", tokenizer, 24)
+    rows = [parse_example(record, 24, tokenizer.special_tokens.pad, word_starts=True)
+            for record in tf.data.TFRecordDataset(files["train"])]
+    assert len(rows) == len(in_memory["sop_labels"]) > 4
+    for index, row in enumerate(rows):
+        for key in ("token_ids", "segment_ids", "word_starts"):
+            np.testing.assert_array_equal(row[key].numpy(), in_memory[key][index])
