@@ -33,6 +33,13 @@ def corpus(tmp_path_factory, corpus):
     return directory, vocabulary
 
 
+def parsed_rows(paths, length, pad, word_starts=False):
+    """The records of `paths` parsed, as a list of dicts of numpy arrays."""
+    dataset = tf.data.TFRecordDataset([str(path) for path in paths]).map(
+        lambda record: parse_example(record, length, pad, word_starts))
+    return list(dataset.as_numpy_iterator())
+
+
 def shard_bytes(out):
     return {path.name: path.read_bytes() for path in sorted(out.glob("*.tfrecord"))}
 
@@ -68,13 +75,12 @@ def test_records_are_packed_pairs_the_manifest_counts(corpus, tmp_path):
     special = tokenizer.special_tokens
     _, files = read_shards(tmp_path, tokenizer, LENGTH)
     for split, paths in files.items():
-        rows = [parse_example(record, LENGTH, special.pad)
-                for path in paths for record in tf.data.TFRecordDataset(path)]
+        rows = parsed_rows(paths, LENGTH, special.pad)
         assert len(rows) == manifest["splits"][split]["examples"]
         labels = []
         for row in rows:
-            ids, segments = row["token_ids"].numpy(), row["segment_ids"].numpy()
-            real = ids[row["padding_mask"].numpy() == 1]
+            ids, segments = row["token_ids"], row["segment_ids"]
+            real = ids[row["padding_mask"] == 1]
             assert real[0] == special.cls and real[-1] == special.sep
             assert (real == special.sep).sum() == 2
             first_b = int(np.argmax(segments))
@@ -164,10 +170,8 @@ def test_a_one_file_corpus_gives_the_pairs_held_in_memory(corpus, tmp_path):
     expected = sorted(tuple(tuple(np.ravel(in_memory[key][row])) for key in keys)
                       for row in range(len(in_memory["sop_labels"])))
     _, files = read_shards(tmp_path)
-    parsed = sorted(tuple(tuple(np.ravel(row[key].numpy())) for key in keys)
-                    for shard in files["train"] for row in map(
-                        lambda r: parse_example(r, LENGTH, tokenizer.special_tokens.pad),
-                        tf.data.TFRecordDataset(shard)))
+    parsed = sorted(tuple(tuple(np.ravel(row[key])) for key in keys) for row in
+                    parsed_rows(files["train"], LENGTH, tokenizer.special_tokens.pad))
     assert len(parsed) == len(expected) > 50
     assert parsed == expected
 
@@ -188,9 +192,8 @@ def test_chinese_wordpiece_with_jieba_words(tmp_path):
     in_memory = create_instances(read_documents(path)[0], encode, 24,
                                  tokenizer.special_tokens)
     _, files = read_shards(tmp_path / "out", tokenizer, 24)
-    rows = [parse_example(record, 24, tokenizer.special_tokens.pad, word_starts=True)
-            for record in tf.data.TFRecordDataset(files["train"])]
+    rows = parsed_rows(files["train"], 24, tokenizer.special_tokens.pad, word_starts=True)
     assert len(rows) == len(in_memory["sop_labels"]) > 4
     for index, row in enumerate(rows):
         for key in ("token_ids", "segment_ids", "word_starts"):
-            np.testing.assert_array_equal(row[key].numpy(), in_memory[key][index])
+            np.testing.assert_array_equal(row[key], in_memory[key][index])
