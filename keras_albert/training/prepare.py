@@ -71,7 +71,8 @@ def _clear(out, overwrite):
     for name in tf.io.gfile.listdir(out):
         name = name.rstrip("/")
         path = os.path.join(out, name)
-        if name.endswith(".tfrecord") or name.startswith(".") or name == VOCABULARY:
+        ours = name.endswith((".tfrecord", ".tfrecord.tmp", f"{MANIFEST}.tmp"))
+        if ours or name.startswith(".scratch-") or name == VOCABULARY:
             if tf.io.gfile.isdir(path):
                 tf.io.gfile.rmtree(path)
             else:

@@ -131,9 +131,10 @@ def test_a_rerun_clears_what_an_interrupted_one_left(corpus, tmp_path):
     out.mkdir()
     (out / "train-00007-of-00009.tfrecord").write_bytes(b"half")  # no manifest: unfinished
     (out / ".scratch-dead").mkdir()
+    (out / "notes.txt").write_text("the user's own file stays")
     run(corpus, out, workers=1)
     assert sorted(p.name for p in out.iterdir()) == [
-        "manifest.json", "train-00000-of-00003.tfrecord", "train-00001-of-00003.tfrecord",
+        "manifest.json", "notes.txt", "train-00000-of-00003.tfrecord", "train-00001-of-00003.tfrecord",
         "train-00002-of-00003.tfrecord", "validation-00000-of-00001.tfrecord", "vocabulary"]
 
 
