@@ -101,7 +101,9 @@ def _encoder(settings):
         if settings.whole_word is not None:
             words = segmented_encoder(tokenizer.encoder(), load_segmenter(
                 settings.whole_word), tokenizer.word_starts())
-            encode = lambda sentences: [words(s) for s in sentences]  # noqa: E731
+
+            def encode(sentences):
+                return [words(sentence) for sentence in sentences]
         _ENCODERS[key] = encode, tokenizer.special_tokens
     return _ENCODERS[key]
 
