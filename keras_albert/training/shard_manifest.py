@@ -111,7 +111,8 @@ def read_shards(data, tokenizer=None, sequence_length=None):
     if tf.io.gfile.isdir(str(data)):
         names = sorted(listed)
     else:
-        names = sorted(os.path.basename(path) for path in tf.io.gfile.glob(str(data)))
+        names = sorted(os.path.basename(path) for path in tf.io.gfile.glob(str(data))
+                       if not tf.io.gfile.isdir(path))  # `shards/*` matches vocabulary/
         if not names:
             raise ValueError(f"No shards match the pattern. Received: data={str(data)!r}")
     files = {split: [] for split in SPLITS}

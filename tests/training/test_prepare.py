@@ -74,6 +74,8 @@ def test_records_are_packed_pairs_the_manifest_counts(corpus, tmp_path):
     tokenizer = load_tokenizer(tmp_path / "vocabulary")
     special = tokenizer.special_tokens
     _, files = read_shards(tmp_path, tokenizer, LENGTH)
+    # A pattern matching everything (manifest.json, vocabulary/) means the shards.
+    assert read_shards(str(tmp_path / "*"))[1] == files
     for split, paths in files.items():
         rows = parsed_rows(paths, LENGTH, special.pad)
         assert len(rows) == manifest["splits"][split]["examples"]
